@@ -1,0 +1,90 @@
+//! Typed errors for everything that can go wrong with an input, a policy or an output.
+
+use std::path::PathBuf;
+
+use crate::parse::ParseError;
+use crate::source::{DecodeError, SharedSource, Span};
+
+/// A problem with one input file. It is reported with its location and never stops
+/// the other files from being linted.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot decode {path}: {source}")]
+    Decode {
+        path: PathBuf,
+        #[source]
+        source: DecodeError,
+    },
+    #[error("{}: {error}", .file.path.display())]
+    Parse {
+        file: SharedSource,
+        #[source]
+        error: ParseError,
+    },
+    #[error("{}: {kind}", .file.path.display())]
+    Model {
+        file: SharedSource,
+        span: Span,
+        kind: ModelErrorKind,
+    },
+    #[error("{path}: not a CloudFormation template or Terraform JSON file")]
+    NotRecognised { path: PathBuf },
+    #[error("{path}: no such file or directory")]
+    Missing { path: PathBuf },
+    #[error("{path}: cannot walk folder: {message}")]
+    Walk { path: PathBuf, message: String },
+}
+
+/// A structural problem in a recognised document (wrong shape where the model needs one).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelErrorKind {
+    #[error("`{key}` must be {expected}, found {found}")]
+    WrongType {
+        key: String,
+        expected: &'static str,
+        found: &'static str,
+    },
+}
+
+impl FileError {
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            FileError::Read { path, .. }
+            | FileError::Decode { path, .. }
+            | FileError::NotRecognised { path }
+            | FileError::Missing { path }
+            | FileError::Walk { path, .. } => path,
+            FileError::Parse { file, .. } | FileError::Model { file, .. } => &file.path,
+        }
+    }
+
+    /// The source and span to show, when the error has a place in a file.
+    pub fn location(&self) -> Option<(&SharedSource, Span)> {
+        match self {
+            FileError::Parse { file, error } => Some((file, error.span)),
+            FileError::Model { file, span, .. } => Some((file, *span)),
+            _ => None,
+        }
+    }
+
+    /// The message without the path prefix, for reporters that show the path themselves.
+    pub fn message(&self) -> String {
+        match self {
+            FileError::Read { source, .. } => format!("cannot read file: {source}"),
+            FileError::Decode { source, .. } => format!("cannot decode file: {source}"),
+            FileError::Parse { error, .. } => error.to_string(),
+            FileError::Model { kind, .. } => kind.to_string(),
+            FileError::NotRecognised { .. } => {
+                "not a CloudFormation template or Terraform JSON file".to_owned()
+            }
+            FileError::Missing { .. } => "no such file or directory".to_owned(),
+            FileError::Walk { message, .. } => format!("cannot walk folder: {message}"),
+        }
+    }
+}

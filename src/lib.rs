@@ -1,0 +1,13 @@
+//! lexguard: a compliance linter for Amazon Lex infrastructure-as-code.
+//!
+//! Pipeline: [`discover`] files → [`parse`] into spanned [`node::Node`] trees →
+//! [`model`] turns each dialect into [`model::Resource`]s → [`engine`] runs compiled
+//! [`policy`] checks in parallel → [`report`] renders findings.
+
+pub mod error;
+pub mod finding;
+pub mod node;
+pub mod parse;
+pub mod policy;
+pub mod report;
+pub mod source;

@@ -1,0 +1,211 @@
+//! The spanned document tree every parser produces and every later stage reads.
+//!
+//! A `Node` is a JSON-like value with the byte span of its source text. Object
+//! entries keep the span of their key too, because findings point at keys.
+
+use crate::source::Span;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Where the value is written. For a YAML block mapping or sequence this starts at
+    /// its first key or dash; for a tagged scalar (`!Ref X`) it starts at the tag.
+    pub span: Span,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Array(Vec<Node>),
+    /// Entries in source order; keys are unique (parsers reject duplicates).
+    Object(Vec<Entry>),
+    /// A value that cannot be known statically; produced by the model layer, never by
+    /// parsers (an unresolved intrinsic, a plan's `after_unknown`, a Terraform expression).
+    Unknown(Box<Unknown>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+/// A number as written, with its value. YAML and JSON integers beyond `i64` and
+/// non-integers are kept as `f64`; `raw` keeps the source spelling for messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    pub raw: String,
+    pub value: f64,
+    pub integer: Option<i64>,
+}
+
+/// Why a value is unknown, and what it refers to when it is a reference.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Unknown {
+    /// Human reason, e.g. "`Ref` to parameter `Ttl`, which has no default".
+    pub reason: String,
+    /// Resources this value refers to (`!GetAtt Version.BotVersion`,
+    /// `${aws_lexv2models_bot_version.v.bot_version}`, plan `references`).
+    pub references: Vec<Reference>,
+    /// For presence checks: whether the user configured the value (a plan's unknown
+    /// value with an expression in `configuration`) as opposed to a provider default.
+    pub configured: bool,
+}
+
+/// A reference from one resource's property to another resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// Logical ID (CloudFormation) or address without instance keys (Terraform).
+    pub target: String,
+    /// The referenced resource's type when it is in the input (or, in Terraform, named by the reference).
+    pub target_type: Option<String>,
+    /// The attribute read (`Arn`, `bot_version`), if any.
+    pub attribute: Option<String>,
+}
+
+impl Node {
+    pub fn new(span: Span, value: Value) -> Node {
+        Node { span, value }
+    }
+
+    /// The value of the entry whose key is exactly `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Object(entries) => entries.iter().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.value {
+            Value::Number(n) => Some(n.value),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    pub fn as_unknown(&self) -> Option<&Unknown> {
+        match &self.value {
+            Value::Unknown(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// The JSON type name used in messages and policy type checks.
+    pub fn type_name(&self) -> &'static str {
+        self.value.type_name()
+    }
+
+    /// Converts to a plain JSON value (unknowns become `null`), for reports and tests.
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null | Value::Unknown(_) => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => match n.integer {
+                Some(i) => serde_json::Value::from(i),
+                None => serde_json::Number::from_f64(n.value)
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            },
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Array(items) => items.iter().map(Node::to_json).collect(),
+            Value::Object(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl Value {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+            Value::Unknown(_) => "unknown",
+        }
+    }
+}
+
+impl Number {
+    /// Parses a JSON/YAML decimal number spelling. `None` when it is not a number.
+    pub fn parse(raw: &str) -> Option<Number> {
+        let integer = raw.parse::<i64>().ok();
+        let value = match integer {
+            Some(i) => i as f64,
+            None => raw.parse::<f64>().ok()?,
+        };
+        Some(Number {
+            raw: raw.to_owned(),
+            value,
+            integer,
+        })
+    }
+
+    pub fn from_i64(i: i64) -> Number {
+        Number {
+            raw: i.to_string(),
+            value: i as f64,
+            integer: Some(i),
+        }
+    }
+}
+
+impl std::fmt::Display for Node {
+    /// A short rendering for messages: scalars as written, containers abbreviated.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.value {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Number(n) => f.write_str(&n.raw),
+            Value::String(s) => write!(f, "\"{s}\""),
+            Value::Array(items) => write!(f, "[… {} items]", items.len()),
+            Value::Object(_) => f.write_str("{…}"),
+            Value::Unknown(u) => write!(f, "<unknown: {}>", u.reason),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! A policy's documentation and metadata: what reporters and `explain` show.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::finding::{FrameworkMap, Severity};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PolicyInfo {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// `core` or `extended` for catalog policies; absent for user policies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// What the policy checks.
+    pub description: String,
+    /// Why it matters.
+    pub rationale: String,
+    /// How to fix a finding.
+    pub remediation: String,
+    /// A template fragment that fails the policy, and the same fragment fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example_fail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example_fix: Option<String>,
+    pub frameworks: FrameworkMap,
+    /// Every resource type any of its checks reads, in policy order.
+    pub resource_types: Vec<String>,
+    /// Parameter names and their effective values.
+    pub parameters: BTreeMap<String, serde_json::Value>,
+    #[serde(skip)]
+    pub origin: PolicyOrigin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PolicyOrigin {
+    #[default]
+    Builtin,
+    File(PathBuf),
+}
+
+/// Documentation URL base for built-in policies.
+pub const DOCS_URL: &str = "https://github.com/lexguard/lexguard/blob/main/docs/policies.md";
+
+impl PolicyInfo {
+    /// Anchor URL of the policy's section in the generated policy documentation.
+    pub fn help_uri(&self) -> String {
+        format!("{DOCS_URL}#{}", self.id.to_ascii_lowercase())
+    }
+
+    /// The policy's full documentation as Markdown, clippy-style: what it checks,
+    /// why it matters, a failing example, the fix, then parameters and controls.
+    pub fn help_markdown(&self) -> String {
+        let mut out = format!(
+            "## {} — {}\n\nSeverity: **{}**",
+            self.id, self.title, self.severity
+        );
+        if let Some(tier) = &self.tier {
+            out.push_str(&format!(" · Tier: {tier}"));
+        }
+        out.push_str(&format!(
+            "\n\nResource types: {}\n\n### What it checks\n\n{}\n\n### Why it matters\n\n{}\n",
+            self.resource_types
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.description.trim(),
+            self.rationale.trim()
+        ));
+        if let Some(example) = &self.example_fail {
+            out.push_str(&format!(
+                "\n### Example\n\n```yaml\n{}\n```\n",
+                example.trim_end()
+            ));
+        }
+        out.push_str(&format!("\n### Fix\n\n{}\n", self.remediation.trim()));
+        if let Some(fix) = &self.example_fix {
+            out.push_str(&format!("\n```yaml\n{}\n```\n", fix.trim_end()));
+        }
+        if !self.parameters.is_empty() {
+            out.push_str("\n### Parameters\n\n");
+            for (name, value) in &self.parameters {
+                out.push_str(&format!("- `{name}`: default `{value}`\n"));
+            }
+        }
+        if !self.frameworks.is_empty() {
+            out.push_str("\n### Controls\n\n");
+            for (framework, controls) in &self.frameworks {
+                out.push_str(&format!("- {framework}: {}\n", controls.join(", ")));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,2 @@
+//! Declarative policies: loading, validation and compiled form.
+pub mod info;

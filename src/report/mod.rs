@@ -1,0 +1,114 @@
+//! Reporters: the only code that knows output formats, and the only code that
+//! touches miette.
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::FileError;
+use crate::finding::{Finding, Severity, Status};
+use crate::policy::info::PolicyInfo;
+
+/// Everything one `check` run produced, in deterministic order.
+#[derive(Debug)]
+pub struct Report {
+    /// Sorted by file, line, column, policy.
+    pub findings: Vec<Finding>,
+    /// Sorted by path.
+    pub errors: Vec<FileError>,
+    /// The policies that ran, sorted by ID.
+    pub policies: Vec<Arc<PolicyInfo>>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Summary {
+    /// Files parsed and linted.
+    pub files_scanned: usize,
+    /// Files in walked folders that were neither CloudFormation nor Terraform JSON.
+    pub files_skipped: usize,
+    pub resources: usize,
+    #[serde(skip)]
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// Number of findings with status `fail` at each severity.
+    pub fn fail_counts(&self) -> [(Severity, usize); 4] {
+        Severity::ALL.map(|sev| {
+            let n = self
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity == sev)
+                .count();
+            (sev, n)
+        })
+    }
+
+    pub fn unknown_count(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.status == Status::Unknown)
+            .count()
+    }
+}
+
+/// Output formats of `lexguard check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub color: bool,
+    /// Human format: only the summary line and errors, no per-finding reports.
+    pub quiet: bool,
+    /// Terminal width for wrapping human output.
+    pub width: usize,
+    /// Folder that artifact paths are made relative to in SARIF and JSON.
+    pub root: PathBuf,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            color: false,
+            quiet: false,
+            width: 100,
+            root: PathBuf::from("."),
+        }
+    }
+}
+
+/// Writes a report in one format.
+pub fn render(
+    report: &Report,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, options, out),
+        Format::Json => json::render(report, options, out),
+        Format::Sarif => sarif::render(report, options, out),
+    }
+}
+
+/// A path as reports show it: relative to `root` when inside it, with `/` separators.
+pub fn display_path(path: &std::path::Path, root: &std::path::Path) -> String {
+    let rel = path
+        .strip_prefix(root)
+        .ok()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(path);
+    let rel = rel.strip_prefix(".").unwrap_or(rel);
+    rel.to_string_lossy().replace('\\', "/")
+}
