@@ -33,6 +33,12 @@ pub enum FileError {
         span: Span,
         kind: ModelErrorKind,
     },
+    #[error("{}: invalid policy: {kind}", .file.path.display())]
+    Policy {
+        file: SharedSource,
+        span: Span,
+        kind: crate::policy::PolicyErrorKind,
+    },
     #[error("{path}: not a CloudFormation template or Terraform JSON file")]
     NotRecognised { path: PathBuf },
     #[error("{path}: no such file or directory")]
@@ -60,7 +66,9 @@ impl FileError {
             | FileError::NotRecognised { path }
             | FileError::Missing { path }
             | FileError::Walk { path, .. } => path,
-            FileError::Parse { file, .. } | FileError::Model { file, .. } => &file.path,
+            FileError::Parse { file, .. }
+            | FileError::Model { file, .. }
+            | FileError::Policy { file, .. } => &file.path,
         }
     }
 
@@ -68,7 +76,9 @@ impl FileError {
     pub fn location(&self) -> Option<(&SharedSource, Span)> {
         match self {
             FileError::Parse { file, error } => Some((file, error.span)),
-            FileError::Model { file, span, .. } => Some((file, *span)),
+            FileError::Model { file, span, .. } | FileError::Policy { file, span, .. } => {
+                Some((file, *span))
+            }
             _ => None,
         }
     }
@@ -80,11 +90,22 @@ impl FileError {
             FileError::Decode { source, .. } => format!("cannot decode file: {source}"),
             FileError::Parse { error, .. } => error.to_string(),
             FileError::Model { kind, .. } => kind.to_string(),
+            FileError::Policy { kind, .. } => format!("invalid policy: {kind}"),
             FileError::NotRecognised { .. } => {
                 "not a CloudFormation template or Terraform JSON file".to_owned()
             }
             FileError::Missing { .. } => "no such file or directory".to_owned(),
             FileError::Walk { message, .. } => format!("cannot walk folder: {message}"),
+        }
+    }
+}
+
+impl From<crate::policy::PolicyError> for FileError {
+    fn from(err: crate::policy::PolicyError) -> FileError {
+        FileError::Policy {
+            file: err.file,
+            span: err.span,
+            kind: err.kind,
         }
     }
 }

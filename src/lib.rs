@@ -4,10 +4,14 @@
 //! [`model`] turns each dialect into [`model::Resource`]s → [`engine`] runs compiled
 //! [`policy`] checks in parallel → [`report`] renders findings.
 
+pub mod cli;
+pub mod discover;
+pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod node;
 pub mod parse;
 pub mod policy;
 pub mod report;
+pub mod model;
 pub mod source;

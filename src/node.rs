@@ -54,6 +54,9 @@ pub struct Unknown {
     /// For presence checks: whether the user configured the value (a plan's unknown
     /// value with an expression in `configuration`) as opposed to a provider default.
     pub configured: bool,
+    /// A plan value known only after apply: when configured, it is certainly set
+    /// and non-empty (a reference's ARN, say), just not known yet.
+    pub after_apply: bool,
 }
 
 /// A reference from one resource's property to another resource.
@@ -206,6 +209,53 @@ impl std::fmt::Display for Node {
             Value::Array(items) => write!(f, "[… {} items]", items.len()),
             Value::Object(_) => f.write_str("{…}"),
             Value::Unknown(u) => write!(f, "<unknown: {}>", u.reason),
+        }
+    }
+}
+
+/// Builds a node from a plain JSON value, every node at `span` (used for
+/// parameters and for JSON documents embedded in strings).
+pub fn from_json(value: &serde_json::Value, span: Span) -> Node {
+    let value = match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Number(Number {
+            raw: n.to_string(),
+            value: n.as_f64().unwrap_or(f64::NAN),
+            integer: n.as_i64(),
+        }),
+        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::Array(items) => {
+            Value::Array(items.iter().map(|i| from_json(i, span)).collect())
+        }
+        serde_json::Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Entry {
+                    key: k.clone(),
+                    key_span: span,
+                    value: from_json(v, span),
+                })
+                .collect(),
+        ),
+    };
+    Node { span, value }
+}
+
+/// Moves every span of a tree (values and keys) to `span`: a document parsed from
+/// inside a string is reported at the key that holds the string.
+pub fn relocate(node: &mut Node, span: Span) {
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        node.span = span;
+        match &mut node.value {
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            Value::Object(entries) => {
+                for entry in entries {
+                    entry.key_span = span;
+                    stack.push(&mut entry.value);
+                }
+            }
+            _ => {}
         }
     }
 }

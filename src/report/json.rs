@@ -1,8 +1,193 @@
-//! (json reporter: being written.)
+//! JSON reporter: lexguard's own versioned format, documented in
+//! `docs/json-format.md`.
+//!
+//! The format version is [`FORMAT_VERSION`]. Adding fields keeps the version;
+//! removing, renaming or retyping a field, or changing a field's meaning, bumps it.
+
+use std::collections::HashMap;
 use std::io::{self, Write};
 
-use super::{RenderOptions, Report};
+use serde::Serialize;
 
-pub fn render(_report: &Report, _options: &RenderOptions, _out: &mut dyn Write) -> io::Result<()> {
-    todo!()
+use super::{display_path, error_kind, RenderOptions, Report};
+use crate::error::FileError;
+use crate::finding::{Finding, FrameworkMap, RelatedLocation, ResourceRef, Severity, Status};
+use crate::policy::info::PolicyInfo;
+use crate::source::{LineCol, Region};
+
+/// Version of the JSON output format (the top-level `version` field).
+pub const FORMAT_VERSION: &str = "1";
+
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    pub version: &'static str,
+    pub tool: Tool,
+    pub findings: Vec<JsonFinding<'a>>,
+    pub errors: Vec<JsonError>,
+    pub summary: JsonSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonFinding<'a> {
+    pub policy_id: &'a str,
+    /// The policy's title; the policy ID when the policy is not in the report.
+    pub title: &'a str,
+    pub severity: Severity,
+    pub status: Status,
+    pub message: &'a str,
+    pub file: String,
+    pub start: LineCol,
+    pub end: LineCol,
+    pub resource: &'a ResourceRef,
+    pub property_path: &'a str,
+    pub frameworks: &'a FrameworkMap,
+    pub related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonRelated<'a> {
+    pub file: String,
+    pub start: LineCol,
+    pub end: LineCol,
+    pub message: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonError {
+    pub file: String,
+    pub kind: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<LineCol>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<LineCol>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonSummary {
+    pub files_scanned: usize,
+    pub files_skipped: usize,
+    pub resources: usize,
+    pub findings: FindingCounts,
+    pub errors: usize,
+}
+
+/// Fail findings per severity, and unknown findings of any severity.
+#[derive(Debug, Serialize)]
+pub struct FindingCounts {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub unknown: usize,
+}
+
+static NO_FRAMEWORKS: FrameworkMap = FrameworkMap::new();
+
+impl<'a> JsonReport<'a> {
+    /// Builds the document for a report; paths are made relative to `options.root`.
+    pub fn new(report: &'a Report, options: &RenderOptions) -> JsonReport<'a> {
+        let policies: HashMap<&str, &PolicyInfo> = report
+            .policies
+            .iter()
+            .map(|p| (p.id.as_str(), &**p))
+            .collect();
+        let findings = report
+            .findings
+            .iter()
+            .map(|f| json_finding(f, policies.get(&*f.policy_id).copied(), options))
+            .collect();
+        let errors = report
+            .errors
+            .iter()
+            .map(|e| json_error(e, options))
+            .collect();
+        let count = |sev: Severity| {
+            report
+                .fail_counts()
+                .iter()
+                .find(|(s, _)| *s == sev)
+                .map_or(0, |&(_, n)| n)
+        };
+        JsonReport {
+            version: FORMAT_VERSION,
+            tool: Tool {
+                name: "lexguard",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            findings,
+            errors,
+            summary: JsonSummary {
+                files_scanned: report.summary.files_scanned,
+                files_skipped: report.summary.files_skipped,
+                resources: report.summary.resources,
+                findings: FindingCounts {
+                    critical: count(Severity::Critical),
+                    high: count(Severity::High),
+                    medium: count(Severity::Medium),
+                    low: count(Severity::Low),
+                    unknown: report.unknown_count(),
+                },
+                errors: report.errors.len(),
+            },
+        }
+    }
+}
+
+fn json_finding<'a>(
+    finding: &'a Finding,
+    policy: Option<&'a PolicyInfo>,
+    options: &RenderOptions,
+) -> JsonFinding<'a> {
+    JsonFinding {
+        policy_id: &finding.policy_id,
+        title: policy.map_or(&*finding.policy_id, |p| p.title.as_str()),
+        severity: finding.severity,
+        status: finding.status,
+        message: &finding.message,
+        file: display_path(&finding.source.path, &options.root),
+        start: finding.region.start,
+        end: finding.region.end,
+        resource: &finding.resource,
+        property_path: &finding.property_path,
+        frameworks: policy.map_or(&NO_FRAMEWORKS, |p| &p.frameworks),
+        related: finding
+            .related
+            .iter()
+            .map(|r| json_related(r, options))
+            .collect(),
+    }
+}
+
+fn json_related<'a>(related: &'a RelatedLocation, options: &RenderOptions) -> JsonRelated<'a> {
+    JsonRelated {
+        file: display_path(&related.source.path, &options.root),
+        start: related.region.start,
+        end: related.region.end,
+        message: &related.message,
+    }
+}
+
+fn json_error(error: &FileError, options: &RenderOptions) -> JsonError {
+    let region: Option<Region> = error.location().map(|(file, span)| file.region(span));
+    JsonError {
+        file: display_path(error.path(), &options.root),
+        kind: error_kind(error),
+        message: error.message(),
+        start: region.map(|r| r.start),
+        end: region.map(|r| r.end),
+    }
+}
+
+/// Writes the report as pretty-printed JSON followed by a newline.
+pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let doc = JsonReport::new(report, options);
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    out.write_all(b"\n")
 }

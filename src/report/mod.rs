@@ -112,3 +112,18 @@ pub fn display_path(path: &std::path::Path, root: &std::path::Path) -> String {
     let rel = rel.strip_prefix(".").unwrap_or(rel);
     rel.to_string_lossy().replace('\\', "/")
 }
+
+/// A stable `snake_case` name for each kind of [`FileError`], used by the JSON
+/// (`errors[].kind`) and SARIF (notification `properties.kind`) reporters.
+pub fn error_kind(error: &FileError) -> &'static str {
+    match error {
+        FileError::Read { .. } => "read",
+        FileError::Decode { .. } => "decode",
+        FileError::Parse { .. } => "parse",
+        FileError::Model { .. } => "model",
+        FileError::Policy { .. } => "policy",
+        FileError::NotRecognised { .. } => "not_recognised",
+        FileError::Missing { .. } => "missing",
+        FileError::Walk { .. } => "walk",
+    }
+}

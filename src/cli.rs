@@ -1,0 +1,369 @@
+//! The command line: argument parsing and the three commands. `main` only calls [`run`].
+
+use std::collections::BTreeSet;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::discover::{self, DiscoverOptions};
+use crate::engine::{self, CheckOptions};
+use crate::error::FileError;
+use crate::finding::{Severity, Status};
+use crate::policy::{self, Policy, PolicyError, Selection};
+use crate::report::{self, Format, RenderOptions, Report, Summary};
+
+/// Exit codes: the public contract for CI.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lexguard",
+    version,
+    about = "Compliance linter for Amazon Lex infrastructure-as-code",
+    long_about = "Compliance linter for Amazon Lex infrastructure-as-code: CloudFormation (JSON, YAML) \
+                  and Terraform JSON (.tf.json, plan and state), checked against HIPAA, PCI DSS, SOC 2 \
+                  and ISO 27001 mapped policies.\n\nExit codes: 0 no finding at or above --fail-on, \
+                  1 such findings, 2 usage error or unreadable, unparsable or invalid input."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint files and folders.
+    Check(CheckArgs),
+    /// List the loaded policies.
+    Policies(PoliciesArgs),
+    /// Print a policy's full documentation.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Folder (or file) of user policies in the built-in format; repeatable.
+    #[arg(long = "policy-dir", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and folders to lint (`-` reads standard input).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity of a failed check that makes the run fail (exit 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// Run only these policy IDs (comma-separated; repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub select: Vec<String>,
+    /// Skip these policy IDs (comma-separated; repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub ignore: Vec<String>,
+    /// Only walk files matching these globs (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files and folders matching these globs (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Walk hidden files and folders too.
+    #[arg(long)]
+    pub hidden: bool,
+    /// Do not honour .gitignore and .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only the summary and errors (human format).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Name to report standard input under (with the path `-`).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PoliciesArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Policy ID, e.g. LEX003.
+    pub id: String,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Critical => Severity::Critical,
+            FailOn::High => Severity::High,
+            FailOn::Medium => Severity::Medium,
+            FailOn::Low => Severity::Low,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+/// Parses arguments and runs; returns the process exit code.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let _ = err.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Policies(args) => list_policies(&args),
+        Command::Explain(args) => explain(&args),
+    };
+    match result {
+        Ok(code) => code,
+        // The reader went away (`lexguard check | head`): stop quietly.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "lexguard: {err}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn check(args: &CheckArgs) -> io::Result<u8> {
+    let selection = Selection {
+        select: args.select.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+        ignore: args.ignore.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+        parameters: Default::default(),
+    };
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let options = RenderOptions {
+        color: use_color(args.color, to_terminal),
+        quiet: args.quiet,
+        width: terminal_width(),
+        root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    let policies = match load(&args.policies, &selection) {
+        Ok(policies) => policies,
+        Err(errors) => {
+            let report = error_report(errors.into_iter().map(FileError::from).collect());
+            emit(&report, args.format, &options, args.output.as_deref())?;
+            return Ok(EXIT_ERROR);
+        }
+    };
+    if let Some(unknown) = unknown_ids(&policies, &selection) {
+        let _ = writeln!(io::stderr(), "lexguard: unknown policy ID(s) in --select/--ignore: {unknown}");
+        return Ok(EXIT_ERROR);
+    }
+    let discovery = DiscoverOptions {
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        hidden: args.hidden,
+        no_ignore: args.no_ignore,
+    };
+    let (candidates, discovery_errors) = match discover::discover(&args.paths, &discovery) {
+        Ok(found) => found,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "lexguard: {err}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let mut check_options = CheckOptions::default();
+    if candidates.iter().any(|c| c.path.as_os_str() == "-") {
+        let mut bytes = Vec::new();
+        io::stdin().read_to_end(&mut bytes)?;
+        let name = args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("<stdin>"));
+        check_options.stdin = Some((name, bytes));
+    }
+    let report = engine::check(&candidates, &policies, discovery_errors, &check_options);
+    emit(&report, args.format, &options, args.output.as_deref())?;
+    Ok(exit_code(&report, args.fail_on.severity()))
+}
+
+/// 2 when any input could not be read or parsed, 1 when a failed check is at or
+/// above `fail_on`, else 0. Unknown results never fail the run here.
+pub fn exit_code(report: &Report, fail_on: Severity) -> u8 {
+    if !report.errors.is_empty() {
+        EXIT_ERROR
+    } else if report
+        .findings
+        .iter()
+        .any(|f| f.status == Status::Fail && f.severity >= fail_on)
+    {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn list_policies(args: &PoliciesArgs) -> io::Result<u8> {
+    let policies = match load(&args.policies, &Selection::default()) {
+        Ok(policies) => policies,
+        Err(errors) => return report_policy_errors(errors),
+    };
+    let mut out = io::stdout().lock();
+    match args.format {
+        ListFormat::Json => {
+            let list: Vec<_> = policies.iter().map(|p| &*p.info).collect();
+            serde_json::to_writer_pretty(&mut out, &list).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+        ListFormat::Table => {
+            let title_width = policies.iter().map(|p| p.info.title.chars().count()).max().unwrap_or(5);
+            writeln!(out, "{:<8} {:<8} {:<title_width$}  RESOURCE TYPES", "ID", "SEVERITY", "TITLE")?;
+            for p in &policies {
+                writeln!(
+                    out,
+                    "{:<8} {:<8} {:<title_width$}  {}",
+                    p.info.id,
+                    p.info.severity.as_str(),
+                    p.info.title,
+                    p.info.resource_types.join(", ")
+                )?;
+            }
+        }
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn explain(args: &ExplainArgs) -> io::Result<u8> {
+    let policies = match load(&args.policies, &Selection::default()) {
+        Ok(policies) => policies,
+        Err(errors) => return report_policy_errors(errors),
+    };
+    match policies.iter().find(|p| p.info.id.eq_ignore_ascii_case(&args.id)) {
+        Some(policy) => {
+            let mut out = io::stdout().lock();
+            writeln!(out, "{}", policy.info.help_markdown())?;
+            Ok(EXIT_CLEAN)
+        }
+        None => {
+            let _ = writeln!(io::stderr(), "lexguard: no policy with ID `{}` (see `lexguard policies`)", args.id);
+            Ok(EXIT_ERROR)
+        }
+    }
+}
+
+fn load(args: &PolicyArgs, selection: &Selection) -> Result<Vec<Policy>, Vec<PolicyError>> {
+    policy::load_policies(&args.policy_dirs, selection)
+}
+
+fn report_policy_errors(errors: Vec<PolicyError>) -> io::Result<u8> {
+    let report = error_report(errors.into_iter().map(FileError::from).collect());
+    let options = RenderOptions {
+        color: use_color(ColorChoice::Auto, io::stderr().is_terminal()),
+        width: terminal_width(),
+        ..RenderOptions::default()
+    };
+    let mut err = io::stderr().lock();
+    report::render(&report, Format::Human, &options, &mut err)?;
+    Ok(EXIT_ERROR)
+}
+
+fn error_report(errors: Vec<FileError>) -> Report {
+    Report {
+        findings: Vec::new(),
+        errors,
+        policies: Vec::new(),
+        summary: Summary::default(),
+    }
+}
+
+fn unknown_ids(policies: &[Policy], selection: &Selection) -> Option<String> {
+    // `policies` is already filtered; compare against the full set.
+    let all: BTreeSet<String> = policy::load_policies(&[], &Selection::default())
+        .map(|p| p.into_iter().map(|p| p.info.id.clone()).collect())
+        .unwrap_or_default();
+    let known = |id: &String| all.contains(id) || policies.iter().any(|p| &p.info.id == id);
+    let unknown: Vec<&String> = selection
+        .select
+        .iter()
+        .chain(&selection.ignore)
+        .filter(|id| !known(id))
+        .collect();
+    (!unknown.is_empty()).then(|| unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+}
+
+/// Writes the report to `output` (atomically: a temporary file renamed into
+/// place) or to standard output.
+fn emit(report: &Report, format: Format, options: &RenderOptions, output: Option<&Path>) -> io::Result<()> {
+    match output {
+        None => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            report::render(report, format, options, &mut out)?;
+            out.flush()
+        }
+        Some(path) => {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let tmp = dir.join(format!(".{file_name}.lexguard-{}.tmp", std::process::id()));
+            let result = (|| {
+                let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+                report::render(report, format, options, &mut out)?;
+                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                std::fs::rename(&tmp, path)
+            })();
+            if result.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            result
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(100)
+}

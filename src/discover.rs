@@ -1,0 +1,184 @@
+//! Finding the files to lint: explicit paths as given, folders walked the way
+//! ripgrep walks them (`.gitignore`, hidden files skipped), filtered by globs.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::error::FileError;
+
+/// A file to read, and whether the user named it (an explicitly named file that is
+/// not a template is an error; a walked one is skipped quietly).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub explicit: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverOptions {
+    /// Globs a walked file must match (any); when empty, the extension filter applies.
+    pub include: Vec<String>,
+    /// Globs that exclude walked files and folders.
+    pub exclude: Vec<String>,
+    /// Also walk hidden files and folders.
+    pub hidden: bool,
+    /// Do not honour `.gitignore` and `.ignore` files.
+    pub no_ignore: bool,
+}
+
+/// Invalid `--include`/`--exclude` glob.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid glob `{glob}`: {source}")]
+pub struct GlobError {
+    pub glob: String,
+    #[source]
+    pub source: globset::Error,
+}
+
+/// File names a folder walk reads: templates are JSON or YAML, and CloudFormation
+/// also uses `.template`.
+const WALKED_EXTENSIONS: [&str; 5] = ["json", "yaml", "yml", "template", "cfn"];
+
+/// Expands paths into candidate files, sorted and deduplicated.
+pub fn discover(
+    paths: &[PathBuf],
+    options: &DiscoverOptions,
+) -> Result<(Vec<Candidate>, Vec<FileError>), GlobError> {
+    let include = glob_set(&options.include)?;
+    let exclude = glob_set(&options.exclude)?;
+    let mut candidates = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            candidates.push(Candidate {
+                path: path.clone(),
+                explicit: true,
+            });
+            continue;
+        }
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                errors.push(FileError::Missing { path: path.clone() });
+                continue;
+            }
+            Err(source) => {
+                errors.push(FileError::Read {
+                    path: path.clone(),
+                    source,
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            candidates.push(Candidate {
+                path: clean(path),
+                explicit: true,
+            });
+            continue;
+        }
+        walk(path, options, include.as_ref(), exclude.as_ref(), &mut candidates, &mut errors);
+    }
+    candidates.sort();
+    candidates.dedup_by(|a, b| {
+        if a.path == b.path {
+            b.explicit |= a.explicit;
+            true
+        } else {
+            false
+        }
+    });
+    Ok((candidates, errors))
+}
+
+fn walk(
+    root: &Path,
+    options: &DiscoverOptions,
+    include: Option<&GlobSet>,
+    exclude: Option<&GlobSet>,
+    candidates: &mut Vec<Candidate>,
+    errors: &mut Vec<FileError>,
+) {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(!options.hidden)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .ignore(!options.no_ignore)
+        .parents(!options.no_ignore)
+        // Honour .gitignore even outside a git repository (a fresh checkout of a
+        // tarball, a test folder), as users expect.
+        .require_git(false)
+        .follow_links(false);
+    if let Some(exclude) = exclude.cloned() {
+        let base = root.to_path_buf();
+        builder.filter_entry(move |entry| {
+            let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
+            !(exclude.is_match(rel) || exclude.is_match(entry.path()))
+        });
+    }
+    for entry in builder.build() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                errors.push(FileError::Walk {
+                    path: root.to_path_buf(),
+                    message: err.to_string(),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        let wanted = match include {
+            Some(include) => include.is_match(rel) || include.is_match(path),
+            None => path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| WALKED_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())),
+        };
+        if wanted {
+            candidates.push(Candidate {
+                path: clean(path),
+                explicit: false,
+            });
+        }
+    }
+}
+
+/// `./a/b` → `a/b`, so reports show the paths users expect.
+fn clean(path: &Path) -> PathBuf {
+    path.strip_prefix(".").map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+}
+
+fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, GlobError> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        // A bare name like `*.yaml` matches at any depth, as in .gitignore.
+        let pattern = if glob.contains('/') {
+            glob.clone()
+        } else {
+            format!("**/{glob}")
+        };
+        let compiled = Glob::new(&pattern).map_err(|source| GlobError {
+            glob: glob.clone(),
+            source,
+        })?;
+        builder.add(compiled);
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|source| GlobError {
+            glob: globs.join(", "),
+            source,
+        })
+}

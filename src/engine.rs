@@ -1,0 +1,180 @@
+//! The engine: reads, parses, models and evaluates every candidate file in
+//! parallel, and gathers one deterministic [`Report`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::discover::Candidate;
+use crate::error::FileError;
+use crate::finding::Finding;
+use crate::model::{self, Model};
+use crate::parse::{self, Limits};
+use crate::policy::eval::evaluate_model;
+use crate::policy::Policy;
+use crate::report::{Report, Summary};
+use crate::source::SourceFile;
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    pub limits: Limits,
+    /// Text to read for the candidate `-` (standard input), and the name to report it under.
+    pub stdin: Option<(std::path::PathBuf, Vec<u8>)>,
+}
+
+/// What happened to one file.
+#[derive(Debug, Default)]
+struct FileOutcome {
+    findings: Vec<Finding>,
+    error: Option<FileError>,
+    scanned: bool,
+    skipped: bool,
+    resources: usize,
+}
+
+/// Lints every candidate with every policy. Findings are sorted by file, line,
+/// column and policy, whatever the thread count.
+pub fn check(
+    candidates: &[Candidate],
+    policies: &[Policy],
+    discovery_errors: Vec<FileError>,
+    options: &CheckOptions,
+) -> Report {
+    let started = Instant::now();
+    let outcomes: Vec<FileOutcome> = candidates
+        .par_iter()
+        .map(|candidate| check_file(candidate, policies, options))
+        .collect();
+    let mut report = Report {
+        findings: Vec::new(),
+        errors: discovery_errors,
+        policies: policies.iter().map(|p| p.info.clone()).collect(),
+        summary: Summary::default(),
+    };
+    for outcome in outcomes {
+        report.summary.files_scanned += usize::from(outcome.scanned);
+        report.summary.files_skipped += usize::from(outcome.skipped);
+        report.summary.resources += outcome.resources;
+        report.findings.extend(outcome.findings);
+        report.errors.extend(outcome.error);
+    }
+    report.findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.resource.cmp(&b.resource))
+    });
+    report.errors.sort_by(|a, b| a.path().cmp(b.path()));
+    report.summary.elapsed = started.elapsed();
+    report
+}
+
+/// Lints one document that is already in memory (used by tests and editors).
+pub fn check_source(source: SourceFile, policies: &[Policy], limits: &Limits) -> Result<Vec<Finding>, FileError> {
+    let outcome = lint(Arc::new(source), policies, limits, true);
+    match outcome.error {
+        Some(err) => Err(err),
+        None => Ok(outcome.findings),
+    }
+}
+
+fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions) -> FileOutcome {
+    let path = &candidate.path;
+    let (path, bytes) = if path.as_os_str() == "-" {
+        match &options.stdin {
+            Some((name, bytes)) => (name.clone(), bytes.clone()),
+            None => (path.clone(), Vec::new()),
+        }
+    } else {
+        match std::fs::read(path) {
+            Ok(bytes) => (path.clone(), bytes),
+            Err(source) => {
+                return FileOutcome {
+                    error: Some(FileError::Read {
+                        path: path.clone(),
+                        source,
+                    }),
+                    ..FileOutcome::default()
+                }
+            }
+        }
+    };
+    let source = match SourceFile::decode(&path, bytes) {
+        Ok(source) => source,
+        // A walked file that is not text is not a template: skip it quietly.
+        Err(_) if !candidate.explicit => {
+            return FileOutcome {
+                skipped: true,
+                ..FileOutcome::default()
+            }
+        }
+        Err(source) => {
+            return FileOutcome {
+                error: Some(FileError::Decode { path, source }),
+                ..FileOutcome::default()
+            }
+        }
+    };
+    lint(Arc::new(source), policies, &options.limits, candidate.explicit)
+}
+
+fn lint(source: Arc<SourceFile>, policies: &[Policy], limits: &Limits, explicit: bool) -> FileOutcome {
+    let root = match parse::parse(&source, limits) {
+        Ok((_, root)) => root,
+        Err(error) => {
+            // In a folder walk only files that are templates matter; a broken
+            // file is reported when it still looks like one.
+            if !explicit && !looks_like_template(&source.text) {
+                return FileOutcome {
+                    skipped: true,
+                    ..FileOutcome::default()
+                };
+            }
+            return FileOutcome {
+                error: Some(FileError::Parse {
+                    file: source,
+                    error,
+                }),
+                ..FileOutcome::default()
+            };
+        }
+    };
+    let Some(dialect) = model::detect(&root) else {
+        return if explicit {
+            FileOutcome {
+                error: Some(FileError::NotRecognised {
+                    path: source.path.clone(),
+                }),
+                ..FileOutcome::default()
+            }
+        } else {
+            FileOutcome {
+                skipped: true,
+                ..FileOutcome::default()
+            }
+        };
+    };
+    let model: Model<'_> = model::build(source.clone(), &root, dialect);
+    let findings = evaluate_model(policies, &model);
+    FileOutcome {
+        findings,
+        error: None,
+        scanned: true,
+        skipped: false,
+        resources: model.resources.len(),
+    }
+}
+
+/// Whether unparsable text still shows the marks of a template or Terraform JSON,
+/// so that a broken template in a folder is reported rather than skipped.
+fn looks_like_template(text: &str) -> bool {
+    const MARKS: [&str; 6] = [
+        "AWSTemplateFormatVersion",
+        "AWS::",
+        "\"resource\"",
+        "\"format_version\"",
+        "\"planned_values\"",
+        "Resources:",
+    ];
+    MARKS.iter().any(|m| text.contains(m))
+}

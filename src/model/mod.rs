@@ -1,0 +1,161 @@
+//! The model layer: one resource shape for every dialect.
+//!
+//! CloudFormation resources, `.tf.json` blocks and plan/state entries all become
+//! [`Resource`]s whose `properties` is a spanned tree the engine reads with one set
+//! of paths. Values that only the dialect can interpret (intrinsic functions,
+//! `${…}` expressions) are interpreted lazily by the [`Resolver`].
+
+mod cfn;
+pub(crate) mod plan;
+mod resolve;
+mod tfjson;
+
+use std::borrow::Cow;
+
+use crate::node::{Node, Value};
+use crate::source::{SharedSource, Span};
+
+pub use resolve::{Resolved, Resolver};
+
+/// The kind of document a file holds, detected from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dialect {
+    CloudFormation,
+    /// Terraform JSON configuration (`*.tf.json`).
+    TerraformConfig,
+    /// `terraform show -json` of a plan.
+    TerraformPlan,
+    /// `terraform show -json` of state.
+    TerraformState,
+}
+
+impl Dialect {
+    pub fn is_terraform(self) -> bool {
+        !matches!(self, Dialect::CloudFormation)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::CloudFormation => "cloudformation",
+            Dialect::TerraformConfig => "terraform-config",
+            Dialect::TerraformPlan => "terraform-plan",
+            Dialect::TerraformState => "terraform-state",
+        }
+    }
+}
+
+/// Managed resource or data source (Terraform); CloudFormation has only managed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// One resource in the uniform shape policies read.
+#[derive(Debug)]
+pub struct Resource<'d> {
+    /// Logical ID (CloudFormation) or address with module path (Terraform; data
+    /// sources start with `data.`).
+    pub id: String,
+    pub resource_type: String,
+    pub mode: Mode,
+    /// The key that names the resource: the logical ID, the `.tf.json` name key, or
+    /// the plan/state entry's `"address"` key.
+    pub key_span: Span,
+    /// The property map (`Properties`, the `.tf.json` body, plan/state `values`).
+    pub properties: Option<Cow<'d, Node>>,
+    /// Where a missing property is reported: the `Properties:` key, the `.tf.json`
+    /// name key or the `"values"` key; the resource key when there is no property map.
+    pub properties_key_span: Span,
+    /// Prefix of property paths in findings (`Properties`, `values`, or empty).
+    pub path_prefix: &'static str,
+}
+
+/// A recognised document and its resources.
+#[derive(Debug)]
+pub struct Model<'d> {
+    pub source: SharedSource,
+    pub dialect: Dialect,
+    pub resources: Vec<Resource<'d>>,
+    pub resolver: Resolver<'d>,
+}
+
+/// Detects the dialect of a parsed document from its content alone.
+pub fn detect(root: &Node) -> Option<Dialect> {
+    let entries = root.as_object()?;
+    if root.get("format_version").is_some() {
+        if root.get("planned_values").is_some() || root.get("resource_changes").is_some() {
+            return Some(Dialect::TerraformPlan);
+        }
+        if root.get("values").is_some() {
+            return Some(Dialect::TerraformState);
+        }
+    }
+    if root.get("AWSTemplateFormatVersion").is_some() || looks_like_cfn_resources(root) {
+        return Some(Dialect::CloudFormation);
+    }
+    let tf_keys = entries.iter().filter(|e| e.key != "//").all(|e| {
+        matches!(
+            e.key.as_str(),
+            "resource"
+                | "data"
+                | "variable"
+                | "module"
+                | "provider"
+                | "output"
+                | "locals"
+                | "terraform"
+                | "moved"
+                | "import"
+                | "check"
+                | "removed"
+                | "ephemeral"
+        )
+    });
+    if tf_keys && entries.iter().any(|e| e.key != "//") {
+        return Some(Dialect::TerraformConfig);
+    }
+    None
+}
+
+fn looks_like_cfn_resources(root: &Node) -> bool {
+    let Some(resources) = root.get("Resources").and_then(Node::as_object) else {
+        return false;
+    };
+    resources.iter().any(|e| {
+        e.value
+            .get("Type")
+            .and_then(Node::as_str)
+            .is_some_and(|t| t.starts_with("AWS::") && t.matches("::").count() >= 2)
+    })
+}
+
+/// Builds the model of a document of a known dialect.
+pub fn build<'d>(source: SharedSource, root: &'d Node, dialect: Dialect) -> Model<'d> {
+    let (resources, resolver) = match dialect {
+        Dialect::CloudFormation => cfn::build(root),
+        Dialect::TerraformConfig => tfjson::build(root),
+        Dialect::TerraformPlan => (plan::build_plan(root), Resolver::Literal),
+        Dialect::TerraformState => (plan::build_state(root), Resolver::Literal),
+    };
+    Model {
+        source,
+        dialect,
+        resources,
+        resolver,
+    }
+}
+
+/// Whether a node is an object with one key that is a CloudFormation intrinsic.
+pub(crate) fn as_intrinsic(node: &Node) -> Option<(&str, &Node)> {
+    match &node.value {
+        Value::Object(entries) if entries.len() == 1 => {
+            let entry = entries.first()?;
+            let name = entry.key.as_str();
+            (name == "Ref" || name.starts_with("Fn::") || name == "Condition")
+                .then_some((name, &entry.value))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,106 @@
+//! Compiled checks and conditions: the executable form of a policy file.
+
+use regex::Regex;
+
+use super::path::Path;
+use crate::model::Mode;
+
+/// One check of a policy: which resources, which elements, when it applies and
+/// what must hold.
+#[derive(Debug)]
+pub struct Check {
+    pub resource_types: Vec<String>,
+    /// Evaluate once per element this path selects (from the resource root);
+    /// once per resource when absent.
+    pub for_each: Option<Path>,
+    /// Applicability: false means N/A, unknown gives an unknown finding.
+    pub applies_when: Option<Condition>,
+    /// What must hold: false gives a finding with `outcome`, unknown an unknown finding.
+    pub require: Condition,
+    /// Status of the finding when `require` is false.
+    pub outcome: Outcome,
+    /// Report at the first of these paths that exists instead of where `require` failed.
+    pub at: Vec<Path>,
+    /// Message template; `{{value}}`, `{{path}}`, `{{resource}}`, `{{type}}`,
+    /// `{{reason}}` and parameter names are filled in.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Fail,
+    Unknown,
+}
+
+#[derive(Debug)]
+pub enum Condition {
+    Const(bool),
+    Mode(Mode),
+    /// Operators applied to the value(s) at a path; all must hold. `if_unknown`
+    /// decides the result for an unknown value instead of leaving it unknown.
+    Test {
+        path: Path,
+        ops: Vec<Op>,
+        if_unknown: Option<bool>,
+    },
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    None(Vec<Condition>),
+    Not(Box<Condition>),
+    /// The condition holds for every element the path selects (vacuously for none).
+    Every { path: Path, condition: Box<Condition> },
+    /// The condition holds for at least one element the path selects.
+    Some { path: Path, condition: Box<Condition> },
+}
+
+#[derive(Debug)]
+pub enum Op {
+    Exists(bool),
+    Equals {
+        value: serde_json::Value,
+        negate: bool,
+        case_insensitive: bool,
+    },
+    OneOf {
+        values: Vec<serde_json::Value>,
+        negate: bool,
+        case_insensitive: bool,
+    },
+    Matches { regex: Regex, negate: bool },
+    Compare { op: CompareOp, bound: f64 },
+    Type(Vec<TypeName>),
+    /// `empty: true` holds for absent, null, "", [] and {}.
+    Empty(bool),
+    /// The value is a reference to a resource of one of these types.
+    References(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeName {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Array,
+    Object,
+    Null,
+}
+
+impl CompareOp {
+    pub fn holds(self, value: f64, bound: f64) -> bool {
+        match self {
+            CompareOp::Gt => value > bound,
+            CompareOp::Gte => value >= bound,
+            CompareOp::Lt => value < bound,
+            CompareOp::Lte => value <= bound,
+        }
+    }
+}

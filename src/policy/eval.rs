@@ -1,0 +1,745 @@
+//! Evaluating compiled checks against one resource: a pure function from a
+//! resource and a policy to findings.
+//!
+//! Conditions are three-valued (true, false, unknown) and every verdict carries
+//! the place it was decided at: the key of the offending value, or the nearest
+//! existing parent when a property is missing.
+
+use std::sync::Arc;
+
+use typed_arena::Arena;
+
+use super::condition::{Check, Condition, Op, Outcome, TypeName};
+use super::path::{key_matches, Path, Root, Step};
+use super::Policy;
+use crate::finding::{Finding, ResourceRef, Status};
+use crate::model::{Model, Resource};
+use crate::node::{Node, Unknown, Value};
+use crate::source::Span;
+
+/// Runs every applicable check of every policy on every resource of a model.
+/// Findings are deduplicated per (policy, resource, place, status); order follows
+/// resources, then policies, then checks (the caller sorts globally).
+pub fn evaluate_model(policies: &[Policy], model: &Model<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for resource in &model.resources {
+        if !policies.iter().any(|p| p.applies_to(&resource.resource_type)) {
+            continue;
+        }
+        let arena = Arena::new();
+        let ctx = Ctx {
+            model,
+            resource,
+            arena: &arena,
+        };
+        let root = ctx.root();
+        for policy in policies {
+            let start = findings.len();
+            for check in &policy.checks {
+                if check.resource_types.iter().any(|t| *t == resource.resource_type) {
+                    ctx.run_check(policy, check, &root, &mut findings);
+                }
+            }
+            dedup_from(&mut findings, start);
+        }
+    }
+    findings
+}
+
+struct Ctx<'a, 'd> {
+    model: &'a Model<'d>,
+    resource: &'a Resource<'d>,
+    arena: &'a Arena<Node>,
+}
+
+/// A place in the resource: the node, where it is reported, and its property path.
+#[derive(Debug, Clone)]
+struct Cursor<'a> {
+    node: &'a Node,
+    span: Span,
+    path: String,
+    /// The key or index this node sits under, for `@key`.
+    key: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+struct Verdict {
+    truth: Truth,
+    span: Span,
+    path: String,
+    value: Option<String>,
+    reason: Option<String>,
+}
+
+enum Hit<'a> {
+    Found(Cursor<'a>),
+    /// The walk stopped here: `span`/`path` name the nearest existing parent, and
+    /// `path` continues with the rest of the wanted path.
+    Missing { span: Span, path: String },
+    Unknown { cursor: Cursor<'a>, unknown: &'a Unknown },
+}
+
+struct Selection<'a> {
+    hits: Vec<Hit<'a>>,
+    /// The deepest single place the walk reached: where "nothing matched" is reported.
+    anchor: (Span, String),
+}
+
+impl<'a, 'd> Ctx<'a, 'd> {
+    fn root(&self) -> Cursor<'a> {
+        let r = self.resource;
+        let node: &'a Node = match &r.properties {
+            Some(p) => p.as_ref(),
+            None => self
+                .arena
+                .alloc(Node::new(r.key_span, Value::Object(Vec::new()))),
+        };
+        Cursor {
+            node,
+            span: r.properties_key_span,
+            path: r.path_prefix.to_owned(),
+            key: None,
+        }
+    }
+
+    fn run_check(&self, policy: &Policy, check: &Check, root: &Cursor<'a>, out: &mut Vec<Finding>) {
+        let subjects = match &check.for_each {
+            None => vec![root.clone()],
+            Some(path) => {
+                let mut subjects = Vec::new();
+                for hit in self.walk(path, root, root).hits {
+                    match hit {
+                        Hit::Found(cursor) => subjects.push(cursor),
+                        Hit::Missing { .. } => {}
+                        Hit::Unknown { cursor, unknown } => out.push(self.finding(
+                            policy,
+                            check,
+                            Status::Unknown,
+                            &Verdict {
+                                truth: Truth::Unknown,
+                                span: cursor.span,
+                                path: cursor.path,
+                                value: None,
+                                reason: Some(unknown.reason.clone()),
+                            },
+                            root,
+                        )),
+                    }
+                }
+                subjects
+            }
+        };
+        for subject in &subjects {
+            if let Some(condition) = &check.applies_when {
+                let verdict = self.condition(condition, subject, root);
+                match verdict.truth {
+                    Truth::False => continue,
+                    Truth::Unknown => {
+                        out.push(self.finding(policy, check, Status::Unknown, &verdict, subject));
+                        continue;
+                    }
+                    Truth::True => {}
+                }
+            }
+            let mut verdict = self.condition(&check.require, subject, root);
+            if verdict.truth == Truth::True {
+                continue;
+            }
+            let place = check.at.iter().find_map(|at| {
+                self.walk(at, subject, root).hits.into_iter().find_map(|h| match h {
+                    Hit::Found(c) | Hit::Unknown { cursor: c, .. } => Some(c),
+                    Hit::Missing { .. } => None,
+                })
+            });
+            if let Some(place) = place {
+                verdict.span = place.span;
+                verdict.path = place.path;
+            }
+            let status = match (verdict.truth, check.outcome) {
+                (Truth::False, Outcome::Fail) => Status::Fail,
+                _ => Status::Unknown,
+            };
+            out.push(self.finding(policy, check, status, &verdict, subject));
+        }
+    }
+
+    fn finding(
+        &self,
+        policy: &Policy,
+        check: &Check,
+        status: Status,
+        verdict: &Verdict,
+        subject: &Cursor<'a>,
+    ) -> Finding {
+        let resource = self.resource;
+        // `{{@.Name}}` and `{{$.Name}}` read a value next to the finding for the message.
+        let read = |placeholder: &str| -> Option<String> {
+            if !(placeholder.starts_with('@') || placeholder.starts_with('$')) {
+                return None;
+            }
+            let path = Path::parse(placeholder).ok()?;
+            let root = self.root();
+            self.walk(&path, subject, &root).hits.into_iter().find_map(|h| match h {
+                Hit::Found(c) => Some(match &c.node.value {
+                    Value::String(s) => s.clone(),
+                    _ => c.node.to_string(),
+                }),
+                Hit::Unknown { .. } => Some("<unknown>".to_owned()),
+                Hit::Missing { .. } => None,
+            })
+        };
+        let message = match (status, &verdict.reason) {
+            (Status::Unknown, Some(reason)) => format!(
+                "cannot decide \"{}\": {reason}",
+                policy.info.title
+            ),
+            _ => policy.render_message(&check.message, |name| match name {
+                "value" => verdict.value.clone(),
+                "path" => Some(verdict.path.clone()),
+                "resource" => Some(resource.id.clone()),
+                "type" => Some(resource.resource_type.clone()),
+                "reason" => verdict.reason.clone(),
+                other => read(other),
+            }),
+        };
+        Finding {
+            policy_id: Arc::from(policy.info.id.as_str()),
+            severity: policy.info.severity,
+            status,
+            message,
+            source: self.model.source.clone(),
+            span: verdict.span,
+            region: self.model.source.region(verdict.span),
+            resource: ResourceRef {
+                id: resource.id.clone(),
+                resource_type: resource.resource_type.clone(),
+            },
+            property_path: verdict.path.clone(),
+            related: Vec::new(),
+        }
+    }
+
+    fn condition(&self, condition: &Condition, current: &Cursor<'a>, root: &Cursor<'a>) -> Verdict {
+        match condition {
+            Condition::Const(b) => at_cursor(current, truth(*b)),
+            Condition::Mode(mode) => at_cursor(current, truth(self.resource.mode == *mode)),
+            Condition::Not(inner) => {
+                let mut v = self.condition(inner, current, root);
+                v.truth = match v.truth {
+                    Truth::True => Truth::False,
+                    Truth::False => Truth::True,
+                    Truth::Unknown => Truth::Unknown,
+                };
+                v
+            }
+            Condition::All(list) => all(list.iter().map(|c| self.condition(c, current, root)), current),
+            Condition::Any(list) => any(list.iter().map(|c| self.condition(c, current, root)), current),
+            Condition::None(list) => {
+                let mut v = any(list.iter().map(|c| self.condition(c, current, root)), current);
+                v.truth = match v.truth {
+                    Truth::True => Truth::False,
+                    Truth::False => Truth::True,
+                    Truth::Unknown => Truth::Unknown,
+                };
+                v
+            }
+            Condition::Every { path, condition } => {
+                let selection = self.walk(path, current, root);
+                let verdicts = selection.hits.into_iter().filter_map(|hit| match hit {
+                    Hit::Found(c) => Some(self.condition(condition, &c, root)),
+                    Hit::Unknown { cursor, unknown } => Some(unknown_verdict(&cursor, unknown)),
+                    Hit::Missing { .. } => None,
+                });
+                let mut v = all(verdicts, current);
+                if v.truth == Truth::True {
+                    (v.span, v.path) = selection.anchor;
+                }
+                v
+            }
+            Condition::Some { path, condition } => {
+                let selection = self.walk(path, current, root);
+                let verdicts: Vec<Verdict> = selection
+                    .hits
+                    .into_iter()
+                    .filter_map(|hit| match hit {
+                        Hit::Found(c) => Some(self.condition(condition, &c, root)),
+                        Hit::Unknown { cursor, unknown } => Some(unknown_verdict(&cursor, unknown)),
+                        Hit::Missing { .. } => None,
+                    })
+                    .collect();
+                let mut v = any(verdicts, current);
+                if v.truth == Truth::False {
+                    (v.span, v.path) = selection.anchor;
+                }
+                v
+            }
+            Condition::Test {
+                path,
+                ops,
+                if_unknown,
+            } => {
+                let selection = self.walk(path, current, root);
+                if selection.hits.is_empty() {
+                    let (span, path) = selection.anchor;
+                    return Verdict {
+                        truth: truth(ops.iter().all(op_on_missing)),
+                        span,
+                        path,
+                        value: None,
+                        reason: None,
+                    };
+                }
+                let verdicts = selection.hits.into_iter().map(|hit| match hit {
+                    Hit::Found(c) => Verdict {
+                        truth: truth(ops.iter().all(|op| op_on_known(op, c.node))),
+                        value: Some(c.node.to_string()),
+                        span: c.span,
+                        path: c.path,
+                        reason: None,
+                    },
+                    Hit::Missing { span, path } => Verdict {
+                        truth: truth(ops.iter().all(op_on_missing)),
+                        span,
+                        path,
+                        value: None,
+                        reason: None,
+                    },
+                    Hit::Unknown { cursor, unknown } => {
+                        let mut v = unknown_verdict(&cursor, unknown);
+                        v.truth = ops
+                            .iter()
+                            .map(|op| op_on_unknown(op, unknown))
+                            .fold(Truth::True, and);
+                        if let (Truth::Unknown, Some(decided)) = (v.truth, if_unknown) {
+                            v.truth = truth(*decided);
+                        }
+                        v
+                    }
+                });
+                all(verdicts, current)
+            }
+        }
+    }
+
+    /// Selects the nodes a path names, resolving each node on the way.
+    fn walk(&self, path: &Path, current: &Cursor<'a>, root: &Cursor<'a>) -> Selection<'a> {
+        let start = match path.root {
+            Root::Resource => root.clone(),
+            Root::Current => current.clone(),
+            Root::ResourceKey => {
+                let r = self.resource;
+                let node = self.arena.alloc(Node::new(r.key_span, Value::String(r.id.clone())));
+                return Selection {
+                    anchor: (r.key_span, String::new()),
+                    hits: vec![Hit::Found(Cursor {
+                        node,
+                        span: r.key_span,
+                        path: String::new(),
+                        key: None,
+                    })],
+                };
+            }
+            Root::CurrentKey => {
+                let key = current.key.clone().unwrap_or_default();
+                let node = self.arena.alloc(Node::new(current.span, Value::String(key)));
+                return Selection {
+                    anchor: (current.span, current.path.clone()),
+                    hits: vec![Hit::Found(Cursor {
+                        node,
+                        ..current.clone()
+                    })],
+                };
+            }
+        };
+        let mut anchor = (start.span, start.path.clone());
+        let mut frontier = vec![start];
+        let mut hits = Vec::new();
+        for (index, step) in path.steps.iter().enumerate() {
+            if let [only] = frontier.as_slice() {
+                anchor = (only.span, only.path.clone());
+            }
+            let mut next = Vec::new();
+            for cursor in frontier {
+                let Some(node) = self.model.resolver.resolve(cursor.node, self.arena) else {
+                    hits.push(missing(&cursor, path, index));
+                    continue;
+                };
+                if let Value::Unknown(unknown) = &node.value {
+                    hits.push(Hit::Unknown { cursor, unknown });
+                    continue;
+                }
+                let node = self.decode_embedded(node, cursor.span, step);
+                if let Value::Unknown(unknown) = &node.value {
+                    hits.push(Hit::Unknown { cursor, unknown });
+                    continue;
+                }
+                let before = next.len();
+                step_into(node, &cursor, step, &mut next);
+                if next.len() == before && matches!(step, Step::Key { .. } | Step::Index(_)) {
+                    hits.push(missing(&Cursor { node, ..cursor }, path, index));
+                }
+            }
+            frontier = next;
+        }
+        if let [only] = frontier.as_slice() {
+            anchor = (only.span, only.path.clone());
+        }
+        for cursor in frontier {
+            match self.model.resolver.resolve(cursor.node, self.arena) {
+                None => hits.push(Hit::Missing {
+                    span: cursor.span,
+                    path: cursor.path,
+                }),
+                Some(node) => match &node.value {
+                    Value::Unknown(unknown) => hits.push(Hit::Unknown { cursor, unknown }),
+                    _ => hits.push(Hit::Found(Cursor { node, ..cursor })),
+                },
+            }
+        }
+        // Report missing places after found ones, so "every"/"all" fail first on a value.
+        hits.sort_by_key(|h| matches!(h, Hit::Missing { .. }));
+        Selection { hits, anchor }
+    }
+
+    /// A JSON document written as a string (a policy document, say) is read as the
+    /// document when a path steps into it; its nodes are reported at the string's key.
+    fn decode_embedded(&self, node: &'a Node, at: Span, step: &Step) -> &'a Node {
+        let Value::String(text) = &node.value else {
+            return node;
+        };
+        if !matches!(step, Step::Key { .. } | Step::Values) {
+            return node;
+        }
+        let trimmed = text.trim_start();
+        if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+            return node;
+        }
+        match crate::parse::json::parse(text, &crate::parse::Limits::default()) {
+            Ok(mut doc) => {
+                crate::node::relocate(&mut doc, at);
+                self.arena.alloc(doc)
+            }
+            Err(err) => self.arena.alloc(Node::new(
+                at,
+                Value::Unknown(Box::new(Unknown {
+                    reason: format!("the embedded JSON document does not parse: {err}"),
+                    references: Vec::new(),
+                    configured: true,
+                    after_apply: false,
+                })),
+            )),
+        }
+    }
+}
+
+fn step_into<'a>(node: &'a Node, cursor: &Cursor<'a>, step: &Step, next: &mut Vec<Cursor<'a>>) {
+    match (step, &node.value) {
+        (Step::Key { folded, .. }, Value::Object(entries)) => {
+            if let Some(entry) = entries.iter().find(|e| key_matches(&e.key, folded)) {
+                next.push(Cursor {
+                    node: &entry.value,
+                    span: entry.key_span,
+                    path: join(&cursor.path, &entry.key),
+                    key: Some(entry.key.clone()),
+                });
+            }
+        }
+        // A key step over a list applies to each element: Terraform writes blocks
+        // as lists where CloudFormation has one object.
+        (Step::Key { .. }, Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let element = element_cursor(item, cursor, i);
+                if let Value::Object(_) = item.value {
+                    step_into(item, &element, step, next);
+                }
+            }
+        }
+        (Step::Index(n), Value::Array(items)) => {
+            if let Some(item) = items.get(*n) {
+                next.push(element_cursor(item, cursor, *n));
+            }
+        }
+        (Step::Index(0) | Step::Each, Value::Object(_) | Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
+            next.push(Cursor {
+                node,
+                ..cursor.clone()
+            });
+        }
+        (Step::Each, Value::Array(items)) => {
+            next.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| element_cursor(item, cursor, i)),
+            );
+        }
+        (Step::Values, Value::Object(entries)) => {
+            next.extend(entries.iter().filter(|e| e.key != "//").map(|e| Cursor {
+                node: &e.value,
+                span: e.key_span,
+                path: join(&cursor.path, &e.key),
+                key: Some(e.key.clone()),
+            }));
+        }
+        (Step::Values, Value::Array(items)) => {
+            next.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| element_cursor(item, cursor, i)),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// An array element is reported at its own first line (it has no key).
+fn element_cursor<'a>(item: &'a Node, parent: &Cursor<'a>, index: usize) -> Cursor<'a> {
+    Cursor {
+        node: item,
+        span: item.span,
+        path: format!("{}[{index}]", parent.path),
+        key: Some(index.to_string()),
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    let simple = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match (path.is_empty(), simple) {
+        (true, true) => key.to_owned(),
+        (false, true) => format!("{path}.{key}"),
+        (_, false) => format!("{path}['{key}']"),
+    }
+}
+
+fn missing<'a>(at: &Cursor<'a>, path: &Path, from_step: usize) -> Hit<'a> {
+    let mut wanted = at.path.clone();
+    for step in path.steps.iter().skip(from_step) {
+        let s = step.to_string();
+        if wanted.is_empty() {
+            wanted.push_str(s.trim_start_matches('.'));
+        } else {
+            wanted.push_str(&s);
+        }
+    }
+    Hit::Missing {
+        span: at.span,
+        path: wanted,
+    }
+}
+
+fn truth(b: bool) -> Truth {
+    if b {
+        Truth::True
+    } else {
+        Truth::False
+    }
+}
+
+fn and(a: Truth, b: Truth) -> Truth {
+    match (a, b) {
+        (Truth::False, _) | (_, Truth::False) => Truth::False,
+        (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
+        _ => Truth::True,
+    }
+}
+
+fn at_cursor(cursor: &Cursor<'_>, truth: Truth) -> Verdict {
+    Verdict {
+        truth,
+        span: cursor.span,
+        path: cursor.path.clone(),
+        value: None,
+        reason: None,
+    }
+}
+
+fn unknown_verdict(cursor: &Cursor<'_>, unknown: &Unknown) -> Verdict {
+    Verdict {
+        truth: Truth::Unknown,
+        span: cursor.span,
+        path: cursor.path.clone(),
+        value: None,
+        reason: Some(unknown.reason.clone()),
+    }
+}
+
+/// False at the first false verdict, else unknown at the first unknown, else true.
+fn all(verdicts: impl IntoIterator<Item = Verdict>, current: &Cursor<'_>) -> Verdict {
+    let mut first_unknown = None;
+    let mut first = None;
+    for v in verdicts {
+        match v.truth {
+            Truth::False => return v,
+            Truth::Unknown if first_unknown.is_none() => first_unknown = Some(v),
+            _ if first.is_none() => first = Some(v),
+            _ => {}
+        }
+    }
+    first_unknown
+        .or(first)
+        .unwrap_or_else(|| at_cursor(current, Truth::True))
+}
+
+/// True at the first true verdict, else unknown at the first unknown, else false
+/// at the first verdict.
+fn any(verdicts: impl IntoIterator<Item = Verdict>, current: &Cursor<'_>) -> Verdict {
+    let mut first_unknown = None;
+    let mut first = None;
+    for v in verdicts {
+        match v.truth {
+            Truth::True => return v,
+            Truth::Unknown if first_unknown.is_none() => first_unknown = Some(v),
+            _ if first.is_none() => first = Some(v),
+            _ => {}
+        }
+    }
+    first_unknown
+        .or(first)
+        .unwrap_or_else(|| at_cursor(current, Truth::False))
+}
+
+/// Removes later findings that repeat an earlier one's policy, place and status.
+fn dedup_from(findings: &mut Vec<Finding>, start: usize) {
+    let mut seen: Vec<(Span, Status)> = Vec::new();
+    let mut i = start;
+    while i < findings.len() {
+        let key = findings.get(i).map(|f| (f.span, f.status));
+        match key {
+            Some(key) if seen.contains(&key) => {
+                findings.remove(i);
+            }
+            Some(key) => {
+                seen.push(key);
+                i += 1;
+            }
+            None => break,
+        }
+    }
+}
+
+/// Whether an operator holds for a known value.
+pub(crate) fn op_on_known(op: &Op, node: &Node) -> bool {
+    match op {
+        Op::Exists(want) => !node.is_null() == *want,
+        Op::Equals {
+            value,
+            negate,
+            case_insensitive,
+        } => equals(node, value, *case_insensitive) != *negate,
+        Op::OneOf {
+            values,
+            negate,
+            case_insensitive,
+        } => values.iter().any(|v| equals(node, v, *case_insensitive)) != *negate,
+        Op::Matches { regex, negate } => {
+            let hit = scalar_text(node).is_some_and(|t| regex.is_match(&t));
+            hit != *negate
+        }
+        Op::Compare { op, bound } => number(node).is_some_and(|n| op.holds(n, *bound)),
+        Op::Type(types) => types.iter().any(|t| has_type(node, *t)),
+        Op::Empty(want) => is_empty(node) == *want,
+        Op::References(_) => false,
+    }
+}
+
+/// Whether an operator holds for an absent value.
+fn op_on_missing(op: &Op) -> bool {
+    match op {
+        Op::Exists(want) => !*want,
+        Op::Equals { negate, .. } | Op::OneOf { negate, .. } | Op::Matches { negate, .. } => *negate,
+        Op::Empty(want) => *want,
+        Op::Compare { .. } | Op::Type(_) | Op::References(_) => false,
+    }
+}
+
+fn op_on_unknown(op: &Op, unknown: &Unknown) -> Truth {
+    match op {
+        // A value the user configured counts as set even when it is unknown.
+        Op::Exists(want) => truth(unknown.configured == *want),
+        // A reference to a resource, or a configured plan value known after apply,
+        // is set and not empty even though its value is unknown.
+        Op::Empty(want) if !unknown.references.is_empty() || (unknown.after_apply && unknown.configured) => {
+            truth(!*want)
+        }
+        Op::References(types) if !unknown.references.is_empty() => truth(
+            unknown
+                .references
+                .iter()
+                .any(|r| r.target_type.as_ref().is_some_and(|t| types.contains(t))),
+        ),
+        _ => Truth::Unknown,
+    }
+}
+
+/// Equality as CloudFormation reads values: `"true"` equals `true`, `"300"` equals 300.
+fn equals(node: &Node, want: &serde_json::Value, case_insensitive: bool) -> bool {
+    use serde_json::Value as J;
+    match (&node.value, want) {
+        (Value::Null, J::Null) => true,
+        (Value::Bool(a), J::Bool(b)) => a == b,
+        (Value::String(s), J::Bool(b)) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+        (Value::Number(n), J::Number(m)) => m.as_f64().is_some_and(|m| n.value == m),
+        (Value::String(s), J::Number(m)) => {
+            m.as_f64().is_some_and(|m| s.trim().parse::<f64>().is_ok_and(|v| v == m))
+        }
+        (Value::String(s), J::String(t)) => {
+            if case_insensitive {
+                s.to_lowercase() == t.to_lowercase()
+            } else {
+                s == t
+            }
+        }
+        (Value::Number(n), J::String(t)) => n.raw == *t,
+        (Value::Bool(b), J::String(t)) => t.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+        (Value::Array(_) | Value::Object(_), J::Array(_) | J::Object(_)) => node.to_json() == *want,
+        _ => false,
+    }
+}
+
+fn scalar_text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
+    match &node.value {
+        Value::String(s) => Some(s.as_str().into()),
+        Value::Number(n) => Some(n.raw.as_str().into()),
+        Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+        _ => None,
+    }
+}
+
+fn number(node: &Node) -> Option<f64> {
+    match &node.value {
+        Value::Number(n) => Some(n.value),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|v| v.is_finite()),
+        _ => None,
+    }
+}
+
+fn has_type(node: &Node, ty: TypeName) -> bool {
+    match (ty, &node.value) {
+        (TypeName::String, Value::String(_))
+        | (TypeName::Number, Value::Number(_))
+        | (TypeName::Boolean, Value::Bool(_))
+        | (TypeName::Array, Value::Array(_))
+        | (TypeName::Object, Value::Object(_))
+        | (TypeName::Null, Value::Null) => true,
+        (TypeName::Integer, Value::Number(n)) => n.integer.is_some() || n.value.fract() == 0.0,
+        _ => false,
+    }
+}
+
+fn is_empty(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(entries) => entries.is_empty(),
+        _ => false,
+    }
+}

@@ -1,0 +1,606 @@
+//! Reading policy files: YAML parsed with spans, validated field by field, so an
+//! invalid user policy is reported at its own line.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use regex::{Regex, RegexBuilder};
+
+use super::condition::{Check, CompareOp, Condition, Op, Outcome, TypeName};
+use super::info::{PolicyInfo, PolicyOrigin};
+use super::path::Path;
+use super::{Policy, PolicyError, PolicyErrorKind};
+use crate::finding::Severity;
+use crate::model::Mode;
+use crate::node::{Entry, Node, Value};
+use crate::parse::{self, Limits};
+use crate::source::{SharedSource, Span};
+
+/// Largest compiled regex a policy may use; the regex crate matches in linear
+/// time, and this bounds its memory.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Parses and validates one policy file. `overrides` replaces parameter defaults.
+pub fn load(
+    source: &SharedSource,
+    origin: PolicyOrigin,
+    overrides: &BTreeMap<String, serde_json::Value>,
+) -> Result<Policy, PolicyError> {
+    let root = parse::yaml::parse(&source.text, &Limits::default()).map_err(|e| PolicyError {
+        file: source.clone(),
+        span: e.span,
+        kind: PolicyErrorKind::Parse(e.kind),
+    })?;
+    let err = |span: Span, kind: PolicyErrorKind| PolicyError {
+        file: source.clone(),
+        span,
+        kind,
+    };
+    let doc = Fields::new(&root, &TOP_LEVEL).map_err(|(s, k)| err(s, k))?;
+    Loader { doc, overrides }.policy(origin).map_err(|(s, k)| err(s, k))
+}
+
+const TOP_LEVEL: [&str; 11] = [
+    "id",
+    "title",
+    "severity",
+    "tier",
+    "description",
+    "rationale",
+    "remediation",
+    "frameworks",
+    "parameters",
+    "examples",
+    "checks",
+];
+
+type Fail = (Span, PolicyErrorKind);
+
+struct Loader<'n, 'o> {
+    doc: Fields<'n>,
+    overrides: &'o BTreeMap<String, serde_json::Value>,
+}
+
+impl Loader<'_, '_> {
+    fn policy(&self, origin: PolicyOrigin) -> Result<Policy, Fail> {
+        let doc = &self.doc;
+        let (id, id_span) = doc.required_str("id")?;
+        if !valid_id(id) {
+            return Err((id_span, PolicyErrorKind::InvalidId { id: id.to_owned() }));
+        }
+        let (severity_text, severity_span) = doc.required_str("severity")?;
+        let severity = Severity::parse(severity_text).ok_or_else(|| {
+            (
+                severity_span,
+                PolicyErrorKind::InvalidValue {
+                    field: "severity",
+                    expected: "one of critical, high, medium, low",
+                },
+            )
+        })?;
+        let tier = doc.optional_str("tier")?.map(str::to_owned);
+        let mut frameworks = BTreeMap::new();
+        if let Some(node) = doc.get("frameworks") {
+            for entry in object(node, "frameworks")? {
+                let controls = string_list(&entry.value, "frameworks")?;
+                frameworks.insert(entry.key.clone(), controls);
+            }
+        }
+        let parameters = self.parameters()?;
+        let (example_fail, example_fix) = match doc.get("examples") {
+            Some(node) => {
+                let ex = Fields::new(node, &["fail", "fix"])?;
+                (
+                    ex.optional_str("fail")?.map(str::to_owned),
+                    ex.optional_str("fix")?.map(str::to_owned),
+                )
+            }
+            None => (None, None),
+        };
+        let checks_node = doc.required("checks")?;
+        let items = checks_node.as_array().ok_or_else(|| wrong_type(checks_node, "checks", "a list"))?;
+        if items.is_empty() {
+            return Err((checks_node.span, PolicyErrorKind::NoChecks));
+        }
+        let compiler = Compiler { parameters: &parameters };
+        let checks = items
+            .iter()
+            .map(|item| compiler.check(item))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut resource_types: Vec<String> = Vec::new();
+        for check in &checks {
+            for ty in &check.resource_types {
+                if !resource_types.contains(ty) {
+                    resource_types.push(ty.clone());
+                }
+            }
+        }
+        let info = PolicyInfo {
+            id: id.to_owned(),
+            title: doc.required_str("title")?.0.to_owned(),
+            severity,
+            tier,
+            description: doc.required_str("description")?.0.to_owned(),
+            rationale: doc.required_str("rationale")?.0.to_owned(),
+            remediation: doc.required_str("remediation")?.0.to_owned(),
+            example_fail,
+            example_fix,
+            frameworks,
+            resource_types,
+            parameters: parameters.clone(),
+            origin,
+        };
+        Ok(Policy {
+            info: Arc::new(info),
+            checks,
+            parameters,
+        })
+    }
+
+    /// Parameter defaults, replaced by any override of the same name.
+    fn parameters(&self) -> Result<BTreeMap<String, serde_json::Value>, Fail> {
+        let mut out = BTreeMap::new();
+        let Some(node) = self.doc.get("parameters") else {
+            return Ok(out);
+        };
+        let items = node.as_array().ok_or_else(|| wrong_type(node, "parameters", "a list"))?;
+        for item in items {
+            let fields = Fields::new(item, &["name", "default", "description"])?;
+            let (name, _) = fields.required_str("name")?;
+            let default = fields.required("default")?.to_json();
+            fields.optional_str("description")?;
+            let value = self.overrides.get(name).cloned().unwrap_or(default);
+            out.insert(name.to_owned(), value);
+        }
+        Ok(out)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && id.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+struct Compiler<'p> {
+    parameters: &'p BTreeMap<String, serde_json::Value>,
+}
+
+const CHECK_FIELDS: [&str; 7] = [
+    "resource_types",
+    "for_each",
+    "where",
+    "require",
+    "outcome",
+    "at",
+    "message",
+];
+
+const OPERATORS: [&str; 18] = [
+    "if_unknown",
+    "exists",
+    "absent",
+    "equals",
+    "not_equals",
+    "one_of",
+    "not_one_of",
+    "matches",
+    "not_matches",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "type",
+    "empty",
+    "references",
+    "case_insensitive",
+    "path",
+];
+
+impl Compiler<'_> {
+    fn check(&self, node: &Node) -> Result<Check, Fail> {
+        let fields = Fields::new(node, &CHECK_FIELDS)?;
+        let types_node = fields.required("resource_types")?;
+        let resource_types = string_list(types_node, "resource_types")?;
+        if resource_types.is_empty() {
+            return Err((
+                types_node.span,
+                PolicyErrorKind::InvalidValue {
+                    field: "resource_types",
+                    expected: "at least one resource type",
+                },
+            ));
+        }
+        let outcome = match fields.optional_str("outcome")? {
+            None | Some("fail") => Outcome::Fail,
+            Some("unknown") => Outcome::Unknown,
+            Some(_) => {
+                return Err((
+                    fields.span_of("outcome"),
+                    PolicyErrorKind::InvalidValue {
+                        field: "outcome",
+                        expected: "`fail` or `unknown`",
+                    },
+                ))
+            }
+        };
+        Ok(Check {
+            resource_types,
+            for_each: fields.get("for_each").map(|n| self.path(n)).transpose()?,
+            applies_when: fields.get("where").map(|n| self.condition(n)).transpose()?,
+            require: self.condition(fields.required("require")?)?,
+            outcome,
+            at: match fields.get("at") {
+                None => Vec::new(),
+                Some(node) => match node.as_array() {
+                    Some(items) => items.iter().map(|n| self.path(n)).collect::<Result<_, _>>()?,
+                    None => vec![self.path(node)?],
+                },
+            },
+            message: fields.required_str("message")?.0.to_owned(),
+        })
+    }
+
+    fn path(&self, node: &Node) -> Result<Path, Fail> {
+        let text = node.as_str().ok_or_else(|| wrong_type(node, "path", "a string"))?;
+        let text = self.interpolate(text, node.span)?;
+        Path::parse(&text).map_err(|e| (node.span, PolicyErrorKind::Path(e)))
+    }
+
+    fn condition(&self, node: &Node) -> Result<Condition, Fail> {
+        if let Some(b) = node.as_bool() {
+            return Ok(Condition::Const(b));
+        }
+        let entries = object(node, "condition")?;
+        let first = entries.first().ok_or((node.span, PolicyErrorKind::EmptyCondition))?;
+        let combinator = |key: &str| entries.len() == 1 && first.key == key;
+        if combinator("all") || combinator("any") || combinator("none") {
+            let items = first
+                .value
+                .as_array()
+                .ok_or_else(|| wrong_type(&first.value, "condition list", "a list"))?;
+            let list = items
+                .iter()
+                .map(|c| self.condition(c))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(match first.key.as_str() {
+                "all" => Condition::All(list),
+                "any" => Condition::Any(list),
+                _ => Condition::None(list),
+            });
+        }
+        if combinator("not") {
+            return Ok(Condition::Not(Box::new(self.condition(&first.value)?)));
+        }
+        if combinator("every") || combinator("some") {
+            let q = Fields::new(&first.value, &["path", "condition"])?;
+            let path = self.path(q.required("path")?)?;
+            let condition = Box::new(self.condition(q.required("condition")?)?);
+            return Ok(if first.key == "every" {
+                Condition::Every { path, condition }
+            } else {
+                Condition::Some { path, condition }
+            });
+        }
+        if combinator("mode") {
+            return match first.value.as_str() {
+                Some("managed") => Ok(Condition::Mode(Mode::Managed)),
+                Some("data") => Ok(Condition::Mode(Mode::Data)),
+                _ => Err((
+                    first.value.span,
+                    PolicyErrorKind::InvalidValue {
+                        field: "mode",
+                        expected: "`managed` or `data`",
+                    },
+                )),
+            };
+        }
+        if combinator("const") {
+            return first
+                .value
+                .as_bool()
+                .map(Condition::Const)
+                .ok_or_else(|| wrong_type(&first.value, "const", "a boolean"));
+        }
+        if let Some(param) = node.entry("param") {
+            return self.param_condition(node, param);
+        }
+        let fields = Fields::new(node, &OPERATORS)?;
+        let path = match fields.get("path") {
+            Some(p) => self.path(p)?,
+            None => Path::parse("@").map_err(|e| (node.span, PolicyErrorKind::Path(e)))?,
+        };
+        let ops = self.operators(&fields)?;
+        let if_unknown = fields
+            .get("if_unknown")
+            .map(|n| n.as_bool().ok_or_else(|| wrong_type(n, "if_unknown", "a boolean")))
+            .transpose()?;
+        Ok(Condition::Test {
+            path,
+            ops,
+            if_unknown,
+        })
+    }
+
+    /// `{param: name, <operators>}`: decided once, at load time.
+    fn param_condition(&self, node: &Node, param: &Entry) -> Result<Condition, Fail> {
+        let name = param
+            .value
+            .as_str()
+            .ok_or_else(|| wrong_type(&param.value, "param", "a parameter name"))?;
+        let value = self.parameters.get(name).ok_or_else(|| {
+            (
+                param.value.span,
+                PolicyErrorKind::UnknownParameter {
+                    name: name.to_owned(),
+                },
+            )
+        })?;
+        let mut allowed: Vec<&str> = OPERATORS.to_vec();
+        allowed.retain(|k| *k != "path" && *k != "if_unknown");
+        allowed.push("param");
+        let fields = Fields::new(node, &allowed)?;
+        let ops = self.operators(&fields)?;
+        let value = crate::node::from_json(value, param.value.span);
+        Ok(Condition::Const(
+            ops.iter().all(|op| super::eval::op_on_known(op, &value)),
+        ))
+    }
+
+    fn operators(&self, fields: &Fields<'_>) -> Result<Vec<Op>, Fail> {
+        let case_insensitive = fields
+            .get("case_insensitive")
+            .map(|n| n.as_bool().ok_or_else(|| wrong_type(n, "case_insensitive", "a boolean")))
+            .transpose()?
+            .unwrap_or(false);
+        let mut ops = Vec::new();
+        for entry in fields.entries() {
+            let value = &entry.value;
+            let op = match entry.key.as_str() {
+                "path" | "case_insensitive" | "param" | "if_unknown" => continue,
+                "exists" | "absent" => {
+                    let b = value.as_bool().ok_or_else(|| wrong_type(value, &entry.key, "a boolean"))?;
+                    Op::Exists(if entry.key == "exists" { b } else { !b })
+                }
+                "equals" | "not_equals" => Op::Equals {
+                    value: self.literal(value)?,
+                    negate: entry.key == "not_equals",
+                    case_insensitive,
+                },
+                "one_of" | "not_one_of" => {
+                    let list = self.literal(value)?;
+                    let values = match list {
+                        serde_json::Value::Array(items) => items,
+                        _ => return Err(wrong_type(value, &entry.key, "a list")),
+                    };
+                    Op::OneOf {
+                        values,
+                        negate: entry.key == "not_one_of",
+                        case_insensitive,
+                    }
+                }
+                "matches" | "not_matches" => {
+                    let pattern = value.as_str().ok_or_else(|| wrong_type(value, &entry.key, "a regex string"))?;
+                    let pattern = self.interpolate(pattern, value.span)?;
+                    Op::Matches {
+                        regex: compile_regex(&pattern, case_insensitive)
+                            .map_err(|e| (value.span, PolicyErrorKind::Regex(e.to_string())))?,
+                        negate: entry.key == "not_matches",
+                    }
+                }
+                "gt" | "gte" | "lt" | "lte" => {
+                    let bound = self
+                        .literal(value)?
+                        .as_f64()
+                        .ok_or_else(|| wrong_type(value, &entry.key, "a number"))?;
+                    let op = match entry.key.as_str() {
+                        "gt" => CompareOp::Gt,
+                        "gte" => CompareOp::Gte,
+                        "lt" => CompareOp::Lt,
+                        _ => CompareOp::Lte,
+                    };
+                    Op::Compare { op, bound }
+                }
+                "type" => {
+                    let names = match value.as_str() {
+                        Some(one) => vec![one.to_owned()],
+                        None => string_list(value, "type")?,
+                    };
+                    let types = names
+                        .iter()
+                        .map(|n| type_name(n).ok_or_else(|| {
+                            (
+                                value.span,
+                                PolicyErrorKind::InvalidValue {
+                                    field: "type",
+                                    expected: "string, number, integer, boolean, array, object or null",
+                                },
+                            )
+                        }))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Op::Type(types)
+                }
+                "empty" => Op::Empty(value.as_bool().ok_or_else(|| wrong_type(value, "empty", "a boolean"))?),
+                "references" => Op::References(string_list(value, "references")?),
+                _ => continue,
+            };
+            ops.push(op);
+        }
+        if ops.is_empty() {
+            return Err((fields.node.span, PolicyErrorKind::EmptyCondition));
+        }
+        Ok(ops)
+    }
+
+    /// A literal operand: `"{{name}}"` alone is the parameter's value (of any type);
+    /// `{{name}}` inside a longer string is replaced by its text.
+    fn literal(&self, node: &Node) -> Result<serde_json::Value, Fail> {
+        if let Some(text) = node.as_str() {
+            if let Some(name) = whole_placeholder(text) {
+                return self.parameters.get(name).cloned().ok_or_else(|| {
+                    (
+                        node.span,
+                        PolicyErrorKind::UnknownParameter {
+                            name: name.to_owned(),
+                        },
+                    )
+                });
+            }
+            return Ok(serde_json::Value::String(self.interpolate(text, node.span)?));
+        }
+        Ok(node.to_json())
+    }
+
+    fn interpolate(&self, text: &str, span: Span) -> Result<String, Fail> {
+        interpolate(text, |name| {
+            self.parameters.get(name).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        })
+        .map_err(|name| (span, PolicyErrorKind::UnknownParameter { name }))
+    }
+}
+
+/// Replaces every `{{name}}` with `lookup(name)`; the error names the first unknown one.
+pub fn interpolate(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest.get(start + 2..).and_then(|r| r.find("}}")) else {
+            break;
+        };
+        out.push_str(rest.get(..start).unwrap_or(""));
+        let name = rest.get(start + 2..start + 2 + len).unwrap_or("").trim();
+        out.push_str(&lookup(name).ok_or_else(|| name.to_owned())?);
+        rest = rest.get(start + 4 + len..).unwrap_or("");
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn whole_placeholder(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix("{{")?.strip_suffix("}}")?;
+    (!inner.contains("{{") && !inner.contains("}}")).then(|| inner.trim())
+}
+
+pub(crate) fn compile_regex(pattern: &str, case_insensitive: bool) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(case_insensitive)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+fn type_name(name: &str) -> Option<TypeName> {
+    Some(match name {
+        "string" => TypeName::String,
+        "number" => TypeName::Number,
+        "integer" => TypeName::Integer,
+        "boolean" => TypeName::Boolean,
+        "array" => TypeName::Array,
+        "object" => TypeName::Object,
+        "null" => TypeName::Null,
+        _ => return None,
+    })
+}
+
+/// An object's fields, checked against the names allowed there.
+struct Fields<'n> {
+    node: &'n Node,
+    entries: &'n [Entry],
+}
+
+impl<'n> Fields<'n> {
+    fn new(node: &'n Node, allowed: &[&str]) -> Result<Fields<'n>, Fail> {
+        let entries = node
+            .as_object()
+            .ok_or_else(|| wrong_type(node, "this item", "a mapping"))?;
+        if let Some(unknown) = entries.iter().find(|e| !allowed.contains(&e.key.as_str())) {
+            return Err((
+                unknown.key_span,
+                PolicyErrorKind::UnknownField {
+                    field: unknown.key.clone(),
+                    allowed: allowed.join(", "),
+                },
+            ));
+        }
+        Ok(Fields { node, entries })
+    }
+
+    fn entries(&self) -> &'n [Entry] {
+        self.entries
+    }
+
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|e| e.key == key).map(|e| &e.value)
+    }
+
+    fn span_of(&self, key: &str) -> Span {
+        self.entries
+            .iter()
+            .find(|e| e.key == key)
+            .map_or(self.node.span, |e| e.value.span)
+    }
+
+    fn required(&self, key: &'static str) -> Result<&'n Node, Fail> {
+        self.get(key)
+            .ok_or((self.node.span, PolicyErrorKind::MissingField { field: key }))
+    }
+
+    fn required_str(&self, key: &'static str) -> Result<(&'n str, Span), Fail> {
+        let node = self.required(key)?;
+        let text = node.as_str().ok_or_else(|| wrong_type(node, key, "a string"))?;
+        Ok((text, node.span))
+    }
+
+    fn optional_str(&self, key: &str) -> Result<Option<&'n str>, Fail> {
+        self.get(key)
+            .map(|node| node.as_str().ok_or_else(|| wrong_type(node, key, "a string")))
+            .transpose()
+    }
+}
+
+fn object<'n>(node: &'n Node, what: &str) -> Result<&'n [Entry], Fail> {
+    node.as_object().ok_or_else(|| wrong_type(node, what, "a mapping"))
+}
+
+fn string_list(node: &Node, what: &str) -> Result<Vec<String>, Fail> {
+    let items = node.as_array().ok_or_else(|| wrong_type(node, what, "a list of strings"))?;
+    items
+        .iter()
+        .map(|item| match &item.value {
+            Value::String(s) => Ok(s.clone()),
+            _ => Err(wrong_type(item, what, "a list of strings")),
+        })
+        .collect()
+}
+
+fn wrong_type(node: &Node, what: &str, expected: &'static str) -> Fail {
+    (
+        node.span,
+        PolicyErrorKind::WrongType {
+            field: what.to_owned(),
+            expected,
+            found: node.type_name(),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interpolation_replaces_known_names() {
+        let lookup = |n: &str| (n == "max").then(|| "900".to_owned());
+        assert_eq!(interpolate("at most {{ max }} s", lookup).unwrap(), "at most 900 s");
+        assert_eq!(interpolate("{{nope}}", lookup).unwrap_err(), "nope");
+        assert_eq!(whole_placeholder("{{ a.b }}"), Some("a.b"));
+        assert_eq!(whole_placeholder("x {{a}}"), None);
+    }
+}

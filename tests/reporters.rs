@@ -1,0 +1,563 @@
+//! The three reporters on a hand-built report: human (snapshot), JSON (snapshot)
+//! and SARIF (validated against the OASIS 2.1.0 schema).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use lexguard::error::FileError;
+use lexguard::finding::{Finding, RelatedLocation, ResourceRef, Severity, Status};
+use lexguard::parse::{ParseError, ParseErrorKind};
+use lexguard::policy::info::{PolicyInfo, PolicyOrigin};
+use lexguard::report::human::{self, SourceView};
+use lexguard::report::{render, Format, RenderOptions, Report, Summary};
+use lexguard::source::{Encoding, SharedSource, SourceFile, Span};
+use miette::SourceCode;
+use serde_json::Value;
+
+/// A CloudFormation template with CRLF line breaks and multi-byte characters.
+const TEMPLATE: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\r\n\
+Description: \"Réservations — Café bot ☕\"\r\n\
+Resources:\r\n\
+\x20 BookingBot:\r\n\
+\x20   Type: AWS::Lex::Bot\r\n\
+\x20   Properties:\r\n\
+\x20     Name: \"Café-Bot ☕\"\r\n\
+\x20     DataPrivacy:\r\n\
+\x20       ChildDirected: false\r\n\
+\x20     IdleSessionTTLInSeconds: 3600\r\n\
+\x20     RoleArn: !GetAtt BotRole.Arn\r\n\
+\x20 BotRole:\r\n\
+\x20   Type: AWS::IAM::Role\r\n";
+
+/// A truncated template: the parser reports an empty span at the end.
+const BROKEN: &str = "Resources:\n  Bot:\n    Type: [AWS::Lex::Bot\n";
+
+fn source(path: &str, text: &str) -> SharedSource {
+    Arc::new(SourceFile::new(
+        PathBuf::from(path),
+        text.to_owned(),
+        Encoding::Utf8,
+    ))
+}
+
+/// Span of the `n`th (0-based) occurrence of `needle`.
+fn span_of(file: &SourceFile, needle: &str, n: usize) -> Span {
+    let start = file
+        .text
+        .match_indices(needle)
+        .nth(n)
+        .unwrap_or_else(|| panic!("{needle:?} #{n} not in text"))
+        .0;
+    Span::new(start, start + needle.len())
+}
+
+fn policy(
+    id: &str,
+    title: &str,
+    severity: Severity,
+    frameworks: &[(&str, &[&str])],
+) -> Arc<PolicyInfo> {
+    Arc::new(PolicyInfo {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        severity,
+        tier: Some("core".to_owned()),
+        description: format!("Checks that {}.", title.to_lowercase()),
+        rationale: "Auditors expect it.".to_owned(),
+        remediation: format!("Fix the bot so that {}.", title.to_lowercase()),
+        example_fail: None,
+        example_fix: None,
+        frameworks: frameworks
+            .iter()
+            .map(|(f, c)| (f.to_string(), c.iter().map(|c| c.to_string()).collect()))
+            .collect(),
+        resource_types: vec!["AWS::Lex::Bot".to_owned()],
+        parameters: BTreeMap::new(),
+        origin: PolicyOrigin::Builtin,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    file: &SharedSource,
+    policy_id: &str,
+    severity: Severity,
+    status: Status,
+    span: Span,
+    message: &str,
+    property_path: &str,
+    related: Vec<RelatedLocation>,
+) -> Finding {
+    Finding {
+        policy_id: Arc::from(policy_id),
+        severity,
+        status,
+        message: message.to_owned(),
+        source: file.clone(),
+        span,
+        region: file.region(span),
+        resource: ResourceRef {
+            id: "BookingBot".to_owned(),
+            resource_type: "AWS::Lex::Bot".to_owned(),
+        },
+        property_path: property_path.to_owned(),
+        related,
+    }
+}
+
+fn report() -> Report {
+    let bot = source("project/templates/booking bot (prod).yaml", TEMPLATE);
+    let broken = source("project/templates/broken.yaml", BROKEN);
+
+    let key = span_of(&bot, "BookingBot", 0);
+    let child = span_of(&bot, "false", 0);
+    let ttl = span_of(&bot, "3600", 0);
+    let role = span_of(&bot, "!GetAtt BotRole.Arn", 0);
+
+    let findings = vec![
+        finding(
+            &bot,
+            "LEX004",
+            Severity::Medium,
+            Status::Fail,
+            key,
+            "bot `BookingBot` has no conversation log settings",
+            "Properties",
+            vec![RelatedLocation {
+                source: bot.clone(),
+                span: child,
+                region: bot.region(child),
+                message: "the bot declares it is not child-directed".to_owned(),
+            }],
+        ),
+        finding(
+            &bot,
+            "LEX002",
+            Severity::Critical,
+            Status::Fail,
+            ttl,
+            "idle session timeout is 3600 seconds; the maximum is 900",
+            "Properties.IdleSessionTTLInSeconds",
+            Vec::new(),
+        ),
+        finding(
+            &bot,
+            "LEX021",
+            Severity::High,
+            Status::Unknown,
+            role,
+            "role comes from `!GetAtt BotRole.Arn`; its policy cannot be checked",
+            "Properties.RoleArn",
+            Vec::new(),
+        ),
+    ];
+
+    let eof = Span::new(BROKEN.len(), BROKEN.len());
+    let errors = vec![
+        FileError::Parse {
+            file: broken,
+            error: ParseError::new(
+                ParseErrorKind::UnexpectedEof {
+                    expected: "`]` or `,`",
+                },
+                eof,
+            ),
+        },
+        FileError::Missing {
+            path: PathBuf::from("project/templates/gone.yaml"),
+        },
+    ];
+
+    let policies = vec![
+        policy(
+            "LEX002",
+            "Idle session timeout is at most 15 minutes",
+            Severity::Critical,
+            &[("hipaa", &["164.312(a)(2)(iii)"]), ("pci-dss", &["8.2.8"])],
+        ),
+        policy(
+            "LEX004",
+            "Conversation logs are enabled",
+            Severity::Medium,
+            &[("hipaa", &["164.312(b)"]), ("soc2", &["CC7.2"])],
+        ),
+        policy(
+            "LEX021",
+            "Bot role follows least privilege",
+            Severity::High,
+            &[],
+        ),
+    ];
+
+    Report {
+        findings,
+        errors,
+        policies,
+        summary: Summary {
+            files_scanned: 2,
+            files_skipped: 1,
+            resources: 2,
+            ..Summary::default()
+        },
+    }
+}
+
+fn options() -> RenderOptions {
+    RenderOptions {
+        color: false,
+        quiet: false,
+        width: 100,
+        root: PathBuf::from("project"),
+    }
+}
+
+fn render_to_string(report: &Report, format: Format, options: &RenderOptions) -> String {
+    let mut out = Vec::new();
+    render(report, format, options, &mut out).expect("render");
+    String::from_utf8(out).expect("utf-8 output")
+}
+
+#[test]
+fn human_output() {
+    let report = report();
+    let out = render_to_string(&report, Format::Human, &options());
+    assert!(!out.contains('\x1b'), "no escape codes without colour");
+    // The snippet header places the finding where its region says (columns in characters).
+    let ttl = &report.findings[1];
+    assert!(out.contains(&format!(
+        "[templates/booking bot (prod).yaml:{}:{}]",
+        ttl.region.start.line, ttl.region.start.column
+    )));
+    insta::assert_snapshot!("human", out);
+}
+
+#[test]
+fn human_quiet_shows_errors_and_summary_only() {
+    let report = report();
+    let options = RenderOptions {
+        quiet: true,
+        ..options()
+    };
+    let out = render_to_string(&report, Format::Human, &options);
+    assert!(!out.contains("LEX002"));
+    assert!(out.contains("lexguard::parse"));
+    assert!(out.contains("templates/gone.yaml: no such file or directory"));
+    assert!(out.ends_with(
+        "Scanned 2 files (1 skipped), 2 resources in 0.00s\n\
+         Failed: 2 (1 critical, 0 high, 1 medium, 0 low) · 1 unknown · 2 errors\n"
+    ));
+}
+
+#[test]
+fn human_colour_follows_the_option() {
+    let report = report();
+    let options = RenderOptions {
+        color: true,
+        ..options()
+    };
+    let out = render_to_string(&report, Format::Human, &options);
+    assert!(out.contains('\x1b'));
+}
+
+#[test]
+fn human_summary_without_findings() {
+    let report = Report {
+        findings: Vec::new(),
+        errors: Vec::new(),
+        policies: Vec::new(),
+        summary: Summary {
+            files_scanned: 1,
+            resources: 1,
+            elapsed: std::time::Duration::from_millis(1234),
+            ..Summary::default()
+        },
+    };
+    let out = render_to_string(&report, Format::Human, &options());
+    assert_eq!(out, "Scanned 1 file, 1 resource in 1.23s\nNo findings.\n");
+}
+
+#[test]
+fn elapsed_is_formatted_with_two_decimals() {
+    use std::time::Duration;
+    assert_eq!(human::format_elapsed(Duration::ZERO), "0.00s");
+    assert_eq!(human::format_elapsed(Duration::from_millis(120)), "0.12s");
+    assert_eq!(human::format_elapsed(Duration::from_secs(75)), "75.00s");
+}
+
+#[test]
+fn json_output() {
+    let report = report();
+    let out = render_to_string(&report, Format::Json, &options());
+    let doc: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(doc["version"], "1");
+    assert_eq!(doc["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    let out = out.replace(
+        &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"version\": \"[VERSION]\"",
+    );
+    insta::assert_snapshot!("json", out);
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/schemas/sarif-schema-2.1.0.json"
+    );
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read SARIF schema"))
+            .expect("SARIF schema is JSON");
+    // Built without the resolve-http/resolve-file features: only the schema's own
+    // `#/definitions/...` references are resolved, and nothing is fetched.
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("compile SARIF schema")
+}
+
+#[test]
+fn sarif_output_is_valid_and_exact() {
+    let report = report();
+    let out = render_to_string(&report, Format::Sarif, &options());
+    let log: Value = serde_json::from_str(&out).expect("valid JSON");
+
+    let validator = sarif_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}");
+
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(
+        log["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    let run = &log["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    assert!(
+        run["originalUriBaseIds"]["%SRCROOT%"].get("uri").is_none(),
+        "no absolute path by default"
+    );
+    assert!(!out.contains("file://"));
+
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "lexguard");
+    assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
+    let rules = driver["rules"].as_array().expect("rules");
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["LEX002", "LEX004", "LEX021"]);
+    assert_eq!(rules[0]["name"], "IdleSessionTimeoutIsAtMost15Minutes");
+    assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
+    assert_eq!(rules[0]["properties"]["security-severity"], "9.5");
+    assert_eq!(
+        rules[0]["properties"]["tags"],
+        serde_json::json!([
+            "security",
+            "compliance",
+            "hipaa/164.312(a)(2)(iii)",
+            "pci-dss/8.2.8"
+        ])
+    );
+    assert_eq!(rules[1]["defaultConfiguration"]["level"], "warning");
+    assert_eq!(rules[1]["properties"]["security-severity"], "5.5");
+    assert_eq!(rules[2]["properties"]["security-severity"], "8.0");
+    assert_eq!(
+        rules[1]["helpUri"],
+        "https://github.com/lexguard/lexguard/blob/main/docs/policies.md#lex004"
+    );
+    assert!(rules[1]["help"]["markdown"]
+        .as_str()
+        .unwrap()
+        .starts_with("## LEX004 — Conversation logs are enabled"));
+
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), 3);
+    let uri = "templates/booking%20bot%20%28prod%29.yaml";
+
+    // Report order is kept; ruleIndex points into the rules array.
+    let expect = [
+        // ruleId, ruleIndex, kind, level, (startLine, startColumn, endLine, endColumn)
+        ("LEX004", 1, "fail", "warning", (4, 3, 4, 13)),
+        ("LEX002", 0, "fail", "error", (10, 32, 10, 36)),
+        ("LEX021", 2, "open", "none", (11, 16, 11, 35)),
+    ];
+    for (result, (rule_id, index, kind, level, (sl, sc, el, ec))) in results.iter().zip(expect) {
+        assert_eq!(result["ruleId"], rule_id);
+        assert_eq!(result["ruleIndex"], index);
+        assert_eq!(result["kind"], kind, "{rule_id}");
+        assert_eq!(result["level"], level, "{rule_id}");
+        let location = &result["locations"][0];
+        let physical = &location["physicalLocation"];
+        assert_eq!(physical["artifactLocation"]["uri"], uri);
+        assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert_eq!(
+            physical["region"],
+            serde_json::json!({"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec}),
+            "{rule_id}"
+        );
+        assert_eq!(
+            location["logicalLocations"][0],
+            serde_json::json!({
+                "name": "BookingBot",
+                "kind": "resource",
+                "fullyQualifiedName": "templates/booking bot (prod).yaml#BookingBot"
+            })
+        );
+        let fingerprint = result["partialFingerprints"]["lexguardFingerprint/v1"]
+            .as_str()
+            .expect("fingerprint");
+        assert_eq!(fingerprint.len(), 16);
+        assert!(fingerprint.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+    let fingerprints: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|r| r["partialFingerprints"]["lexguardFingerprint/v1"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), 3, "fingerprints differ between findings");
+
+    // The region counts characters: `3600` on line 10 follows 31 characters.
+    let line10 = TEMPLATE.split("\r\n").nth(9).unwrap();
+    assert_eq!(line10.find("3600"), Some(31));
+
+    let related = &results[0]["relatedLocations"][0];
+    assert_eq!(related["id"], 1);
+    assert_eq!(
+        related["message"]["text"],
+        "the bot declares it is not child-directed"
+    );
+    assert_eq!(
+        related["physicalLocation"]["region"],
+        serde_json::json!({"startLine": 9, "startColumn": 24, "endLine": 9, "endColumn": 29})
+    );
+    assert_eq!(
+        results[2]["properties"],
+        serde_json::json!({
+            "severity": "high",
+            "status": "unknown",
+            "resourceType": "AWS::Lex::Bot",
+            "propertyPath": "Properties.RoleArn"
+        })
+    );
+
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert_eq!(notes.len(), 2);
+    assert_eq!(notes[0]["level"], "error");
+    assert_eq!(notes[0]["properties"]["kind"], "parse");
+    let physical = &notes[0]["locations"][0]["physicalLocation"];
+    assert_eq!(physical["artifactLocation"]["uri"], "templates/broken.yaml");
+    assert_eq!(
+        physical["region"],
+        serde_json::json!({"startLine": 4, "startColumn": 1, "endLine": 4, "endColumn": 1})
+    );
+    assert_eq!(notes[1]["properties"]["kind"], "missing");
+    assert!(notes[1]["locations"][0]["physicalLocation"]
+        .get("region")
+        .is_none());
+}
+
+#[test]
+fn sarif_schema_rejects_a_broken_log() {
+    // Guards the validation above against a schema that accepts anything.
+    let validator = sarif_validator();
+    let bad = serde_json::json!({"version": "2.1.0", "runs": [{"results": [{"message": {}}]}]});
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn sarif_without_errors_is_successful() {
+    let mut report = report();
+    report.errors.clear();
+    let out = render_to_string(&report, Format::Sarif, &options());
+    let log: Value = serde_json::from_str(&out).unwrap();
+    assert!(sarif_validator().is_valid(&log));
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    assert_eq!(invocation["toolExecutionNotifications"], serde_json::json!([]));
+}
+
+#[test]
+fn sarif_uri_encoding() {
+    use lexguard::report::sarif::encode_uri_path;
+    assert_eq!(encode_uri_path("a b/c#d?.yaml"), "a%20b/c%23d%3F.yaml");
+    assert_eq!(encode_uri_path("café/x%y.json"), "caf%C3%A9/x%25y.json");
+    assert_eq!(encode_uri_path("../t-1_~.yml"), "../t-1_~.yml");
+}
+
+// --- SourceView: the line-index-backed miette::SourceCode ---
+
+fn read(view: &SourceView, span: Span, before: usize, after: usize) -> (String, usize, usize, usize) {
+    let contents = view
+        .read_span(&(span.start(), span.len()).into(), before, after)
+        .expect("read_span");
+    assert_eq!(contents.name(), Some(view.name()));
+    assert_eq!(
+        contents.span().offset() + contents.span().len(),
+        contents.span().offset() + contents.data().len()
+    );
+    (
+        String::from_utf8(contents.data().to_vec()).expect("utf-8 snippet"),
+        contents.line(),
+        contents.column(),
+        contents.line_count(),
+    )
+}
+
+#[test]
+fn source_view_span_on_last_line() {
+    let file = source("t.yaml", "a: 1\nb: 2\nlast: é!");
+    let view = SourceView::new(file.clone(), "t.yaml");
+    let span = span_of(&file, "é!", 0);
+    assert_eq!(read(&view, span, 1, 1), ("b: 2\nlast: é!".to_owned(), 1, 0, 2));
+    assert_eq!(read(&view, span, 0, 0), ("é!".to_owned(), 2, 6, 1));
+    assert_eq!(read(&view, span, 5, 5), ("a: 1\nb: 2\nlast: é!".to_owned(), 0, 0, 3));
+    // An empty span at the very end is still readable.
+    let end = Span::new(file.text.len(), file.text.len());
+    assert_eq!(read(&view, end, 1, 1), ("b: 2\nlast: é!".to_owned(), 1, 0, 2));
+    // Out of bounds is an error, not a panic.
+    assert!(view
+        .read_span(&(file.text.len(), 1).into(), 1, 1)
+        .is_err());
+}
+
+#[test]
+fn source_view_crlf() {
+    let file = source("t.yaml", "a: 1\r\nb: ü\r\nc: 3\r\nd: 4\r\n");
+    let view = SourceView::new(file.clone(), "t.yaml");
+    let span = span_of(&file, "ü", 0);
+    assert_eq!(
+        read(&view, span, 1, 1),
+        ("a: 1\r\nb: ü\r\nc: 3\r\n".to_owned(), 0, 0, 3)
+    );
+    assert_eq!(read(&view, span, 0, 1), ("ü\r\nc: 3\r\n".to_owned(), 1, 3, 2));
+    let span = span_of(&file, "c: 3", 0);
+    assert_eq!(read(&view, span, 1, 0), ("b: ü\r\nc: 3".to_owned(), 1, 0, 2));
+    // A span across a CRLF break covers both lines.
+    let span = span_of(&file, "ü\r\nc", 0);
+    assert_eq!(
+        read(&view, span, 1, 1),
+        ("a: 1\r\nb: ü\r\nc: 3\r\nd: 4\r\n".to_owned(), 0, 0, 4)
+    );
+}
+
+#[test]
+fn source_view_after_multibyte_text() {
+    let file = source("t.yaml", "name: \"Café ☕ — bot\"\nnext: x\n");
+    let view = SourceView::new(file.clone(), "t.yaml");
+    let span = span_of(&file, "bot", 0);
+    let prefix = "name: \"Café ☕ — ";
+    assert_eq!(
+        read(&view, span, 0, 0),
+        ("bot".to_owned(), 0, prefix.chars().count(), 1)
+    );
+    assert_eq!(
+        read(&view, span, 1, 1),
+        ("name: \"Café ☕ — bot\"\nnext: x\n".to_owned(), 0, 0, 2)
+    );
+    // miette's header column (column() + 1) matches lexguard's region column.
+    assert_eq!(file.region(span).start.column, prefix.chars().count() + 1);
+}
