@@ -150,7 +150,11 @@ where
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
-            let code = if err.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let code = if err.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
             let _ = err.print();
             return code;
         }
@@ -173,8 +177,18 @@ where
 
 fn check(args: &CheckArgs) -> io::Result<u8> {
     let selection = Selection {
-        select: args.select.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-        ignore: args.ignore.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+        select: args
+            .select
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        ignore: args
+            .ignore
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
         parameters: Default::default(),
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
@@ -193,7 +207,10 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         }
     };
     if let Some(unknown) = unknown_ids(&policies, &selection) {
-        let _ = writeln!(io::stderr(), "lexguard: unknown policy ID(s) in --select/--ignore: {unknown}");
+        let _ = writeln!(
+            io::stderr(),
+            "lexguard: unknown policy ID(s) in --select/--ignore: {unknown}"
+        );
         return Ok(EXIT_ERROR);
     }
     let discovery = DiscoverOptions {
@@ -213,7 +230,10 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
     if candidates.iter().any(|c| c.path.as_os_str() == "-") {
         let mut bytes = Vec::new();
         io::stdin().read_to_end(&mut bytes)?;
-        let name = args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("<stdin>"));
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"));
         check_options.stdin = Some((name, bytes));
     }
     let report = engine::check(&candidates, &policies, discovery_errors, &check_options);
@@ -250,8 +270,16 @@ fn list_policies(args: &PoliciesArgs) -> io::Result<u8> {
             writeln!(out)?;
         }
         ListFormat::Table => {
-            let title_width = policies.iter().map(|p| p.info.title.chars().count()).max().unwrap_or(5);
-            writeln!(out, "{:<8} {:<8} {:<title_width$}  RESOURCE TYPES", "ID", "SEVERITY", "TITLE")?;
+            let title_width = policies
+                .iter()
+                .map(|p| p.info.title.chars().count())
+                .max()
+                .unwrap_or(5);
+            writeln!(
+                out,
+                "{:<8} {:<8} {:<title_width$}  RESOURCE TYPES",
+                "ID", "SEVERITY", "TITLE"
+            )?;
             for p in &policies {
                 writeln!(
                     out,
@@ -272,14 +300,21 @@ fn explain(args: &ExplainArgs) -> io::Result<u8> {
         Ok(policies) => policies,
         Err(errors) => return report_policy_errors(errors),
     };
-    match policies.iter().find(|p| p.info.id.eq_ignore_ascii_case(&args.id)) {
+    match policies
+        .iter()
+        .find(|p| p.info.id.eq_ignore_ascii_case(&args.id))
+    {
         Some(policy) => {
             let mut out = io::stdout().lock();
             writeln!(out, "{}", policy.info.help_markdown())?;
             Ok(EXIT_CLEAN)
         }
         None => {
-            let _ = writeln!(io::stderr(), "lexguard: no policy with ID `{}` (see `lexguard policies`)", args.id);
+            let _ = writeln!(
+                io::stderr(),
+                "lexguard: no policy with ID `{}` (see `lexguard policies`)",
+                args.id
+            );
             Ok(EXIT_ERROR)
         }
     }
@@ -322,12 +357,23 @@ fn unknown_ids(policies: &[Policy], selection: &Selection) -> Option<String> {
         .chain(&selection.ignore)
         .filter(|id| !known(id))
         .collect();
-    (!unknown.is_empty()).then(|| unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+    (!unknown.is_empty()).then(|| {
+        unknown
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
 }
 
 /// Writes the report to `output` (atomically: a temporary file renamed into
 /// place) or to standard output.
-fn emit(report: &Report, format: Format, options: &RenderOptions, output: Option<&Path>) -> io::Result<()> {
+fn emit(
+    report: &Report,
+    format: Format,
+    options: &RenderOptions,
+    output: Option<&Path>,
+) -> io::Result<()> {
     match output {
         None => {
             let mut out = io::BufWriter::new(io::stdout().lock());
@@ -335,8 +381,14 @@ fn emit(report: &Report, format: Format, options: &RenderOptions, output: Option
             out.flush()
         }
         Some(path) => {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let tmp = dir.join(format!(".{file_name}.lexguard-{}.tmp", std::process::id()));
             let result = (|| {
                 let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);

@@ -78,7 +78,14 @@ pub fn discover(
             });
             continue;
         }
-        walk(path, options, include.as_ref(), exclude.as_ref(), &mut candidates, &mut errors);
+        walk(
+            path,
+            options,
+            include.as_ref(),
+            exclude.as_ref(),
+            &mut candidates,
+            &mut errors,
+        );
     }
     candidates.sort();
     candidates.dedup_by(|a, b| {
@@ -153,7 +160,8 @@ fn walk(
 
 /// `./a/b` → `a/b`, so reports show the paths users expect.
 fn clean(path: &Path) -> PathBuf {
-    path.strip_prefix(".").map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+    path.strip_prefix(".")
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }
 
 fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, GlobError> {
@@ -174,11 +182,8 @@ fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, GlobError> {
         })?;
         builder.add(compiled);
     }
-    builder
-        .build()
-        .map(Some)
-        .map_err(|source| GlobError {
-            glob: globs.join(", "),
-            source,
-        })
+    builder.build().map(Some).map_err(|source| GlobError {
+        glob: globs.join(", "),
+        source,
+    })
 }

@@ -70,7 +70,11 @@ pub fn check(
 }
 
 /// Lints one document that is already in memory (used by tests and editors).
-pub fn check_source(source: SourceFile, policies: &[Policy], limits: &Limits) -> Result<Vec<Finding>, FileError> {
+pub fn check_source(
+    source: SourceFile,
+    policies: &[Policy],
+    limits: &Limits,
+) -> Result<Vec<Finding>, FileError> {
     let outcome = lint(Arc::new(source), policies, limits, true);
     match outcome.error {
         Some(err) => Err(err),
@@ -115,10 +119,20 @@ fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions
             }
         }
     };
-    lint(Arc::new(source), policies, &options.limits, candidate.explicit)
+    lint(
+        Arc::new(source),
+        policies,
+        &options.limits,
+        candidate.explicit,
+    )
 }
 
-fn lint(source: Arc<SourceFile>, policies: &[Policy], limits: &Limits, explicit: bool) -> FileOutcome {
+fn lint(
+    source: Arc<SourceFile>,
+    policies: &[Policy],
+    limits: &Limits,
+    explicit: bool,
+) -> FileOutcome {
     let root = match parse::parse(&source, limits) {
         Ok((_, root)) => root,
         Err(error) => {

@@ -90,7 +90,11 @@ pub type SharedSource = Arc<SourceFile>;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     #[error("file is not valid UTF-8 (invalid byte at line {line}, column {column})")]
-    InvalidUtf8 { offset: usize, line: usize, column: usize },
+    InvalidUtf8 {
+        offset: usize,
+        line: usize,
+        column: usize,
+    },
     #[error("file has a UTF-16 byte-order mark but is not valid UTF-16 (odd length or unpaired surrogate)")]
     InvalidUtf16,
     #[error("file is too large to index ({len} bytes; the limit is 4 GiB)")]
@@ -214,10 +218,7 @@ fn utf8(bytes: &[u8], bom_len: usize) -> Result<String, DecodeError> {
 
 fn invalid_utf8(bytes: &[u8], valid_up_to: usize, bom_len: usize) -> DecodeError {
     let valid = &bytes[..valid_up_to];
-    let line_start = valid
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
+    let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
     let column = char_count_lossy(&valid[line_start..]) + 1;
     DecodeError::InvalidUtf8 {
@@ -276,7 +277,10 @@ mod tests {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
         let s = SourceFile::decode("t", bytes).unwrap();
-        assert_eq!((s.text.as_str(), s.encoding), ("{\"a\":1}", Encoding::Utf16Le));
+        assert_eq!(
+            (s.text.as_str(), s.encoding),
+            ("{\"a\":1}", Encoding::Utf16Le)
+        );
     }
 
     #[test]
@@ -284,7 +288,11 @@ mod tests {
         let err = SourceFile::decode("t", b"ab\ncd\xFFx".to_vec()).unwrap_err();
         assert_eq!(
             err,
-            DecodeError::InvalidUtf8 { offset: 5, line: 2, column: 3 }
+            DecodeError::InvalidUtf8 {
+                offset: 5,
+                line: 2,
+                column: 3
+            }
         );
     }
 }

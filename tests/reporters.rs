@@ -232,6 +232,66 @@ fn human_output() {
     insta::assert_snapshot!("human", out);
 }
 
+/// Spans over many lines, related locations in another file, an error in an
+/// empty file and a span past the end of the text.
+#[test]
+fn human_edge_cases() {
+    let bot = source("project/bot.yaml", TEMPLATE);
+    let other = source(
+        "project/roles.json",
+        "{\n  \"BotRole\": {\"Type\": \"AWS::IAM::Role\"}\n}",
+    );
+    let empty = source("project/empty.yaml", "");
+    let whole = Span::new(
+        bot.text.find("BookingBot").unwrap(),
+        bot.text.find("  BotRole").unwrap(),
+    );
+    let role = span_of(&other, "\"BotRole\"", 0);
+    let past_end = Span::new(bot.text.len() + 10, bot.text.len() + 20);
+    let report = Report {
+        findings: vec![
+            finding(
+                &bot,
+                "LEX004",
+                Severity::Low,
+                Status::Fail,
+                whole,
+                "the whole bot is labelled on its first line only",
+                "",
+                vec![RelatedLocation {
+                    source: other.clone(),
+                    span: role,
+                    region: other.region(role),
+                    message: "the role is defined here".to_owned(),
+                }],
+            ),
+            finding(
+                &bot,
+                "LEX999",
+                Severity::High,
+                Status::Fail,
+                past_end,
+                "a span past the end is clamped",
+                "",
+                Vec::new(),
+            ),
+        ],
+        errors: vec![FileError::Parse {
+            file: empty,
+            error: ParseError::new(ParseErrorKind::Empty, Span::new(0, 0)),
+        }],
+        policies: vec![policy(
+            "LEX004",
+            "Conversation logs are enabled",
+            Severity::Low,
+            &[],
+        )],
+        summary: Summary::default(),
+    };
+    let out = render_to_string(&report, Format::Human, &options());
+    insta::assert_snapshot!("human_edge_cases", out);
+}
+
 #[test]
 fn human_quiet_shows_errors_and_summary_only() {
     let report = report();
@@ -258,6 +318,9 @@ fn human_colour_follows_the_option() {
     };
     let out = render_to_string(&report, Format::Human, &options);
     assert!(out.contains('\x1b'));
+    if std::env::var_os("LEXGUARD_SHOW_COLOUR").is_some() {
+        print!("{out}");
+    }
 }
 
 #[test]
@@ -304,9 +367,22 @@ fn sarif_validator() -> jsonschema::Validator {
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/schemas/sarif-schema-2.1.0.json"
     );
-    let schema: Value =
+    let mut schema: Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("read SARIF schema"))
             .expect("SARIF schema is JSON");
+    // The published schema's `language` patterns (on `run` and `toolComponent`)
+    // have a stray `]` (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`), which fails the
+    // draft-07 meta-schema's `regex` format check. Use the evidently intended pattern;
+    // lexguard writes no `language`.
+    for definition in ["run", "toolComponent"] {
+        let pattern = schema
+            .pointer_mut(&format!(
+                "/definitions/{definition}/properties/language/pattern"
+            ))
+            .expect("language pattern");
+        assert_eq!(pattern, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
+        *pattern = Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    }
     // Built without the resolve-http/resolve-file features: only the schema's own
     // `#/definitions/...` references are resolved, and nothing is fetched.
     jsonschema::draft7::options()
@@ -412,9 +488,17 @@ fn sarif_output_is_valid_and_exact() {
     }
     let fingerprints: std::collections::BTreeSet<&str> = results
         .iter()
-        .map(|r| r["partialFingerprints"]["lexguardFingerprint/v1"].as_str().unwrap())
+        .map(|r| {
+            r["partialFingerprints"]["lexguardFingerprint/v1"]
+                .as_str()
+                .unwrap()
+        })
         .collect();
-    assert_eq!(fingerprints.len(), 3, "fingerprints differ between findings");
+    assert_eq!(
+        fingerprints.len(),
+        3,
+        "fingerprints differ between findings"
+    );
 
     // The region counts characters: `3600` on line 10 follows 31 characters.
     let line10 = TEMPLATE.split("\r\n").nth(9).unwrap();
@@ -461,11 +545,39 @@ fn sarif_output_is_valid_and_exact() {
 }
 
 #[test]
+fn sarif_snapshot() {
+    let report = report();
+    let out = render_to_string(&report, Format::Sarif, &options());
+    let version = env!("CARGO_PKG_VERSION");
+    let out = out
+        .replace(
+            &format!("\"version\": \"{version}\""),
+            "\"version\": \"[VERSION]\"",
+        )
+        .replace(
+            &format!("\"semanticVersion\": \"{version}\""),
+            "\"semanticVersion\": \"[VERSION]\"",
+        );
+    insta::assert_snapshot!("sarif", out);
+}
+
+#[test]
 fn sarif_schema_rejects_a_broken_log() {
     // Guards the validation above against a schema that accepts anything.
     let validator = sarif_validator();
     let bad = serde_json::json!({"version": "2.1.0", "runs": [{"results": [{"message": {}}]}]});
     assert!(!validator.is_valid(&bad));
+    // Formats are checked: an artifact URI with a raw space is not a URI reference.
+    let log = |uri: &str| {
+        serde_json::json!({"version": "2.1.0", "runs": [{
+            "tool": {"driver": {"name": "t"}},
+            "results": [{"message": {"text": "m"}, "locations": [{
+                "physicalLocation": {"artifactLocation": {"uri": uri}}
+            }]}]
+        }]})
+    };
+    assert!(validator.is_valid(&log("a%20b.yaml")));
+    assert!(!validator.is_valid(&log("a b.yaml")));
 }
 
 #[test]
@@ -477,7 +589,10 @@ fn sarif_without_errors_is_successful() {
     assert!(sarif_validator().is_valid(&log));
     let invocation = &log["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], true);
-    assert_eq!(invocation["toolExecutionNotifications"], serde_json::json!([]));
+    assert_eq!(
+        invocation["toolExecutionNotifications"],
+        serde_json::json!([])
+    );
 }
 
 #[test]
@@ -490,7 +605,12 @@ fn sarif_uri_encoding() {
 
 // --- SourceView: the line-index-backed miette::SourceCode ---
 
-fn read(view: &SourceView, span: Span, before: usize, after: usize) -> (String, usize, usize, usize) {
+fn read(
+    view: &SourceView,
+    span: Span,
+    before: usize,
+    after: usize,
+) -> (String, usize, usize, usize) {
     let contents = view
         .read_span(&(span.start(), span.len()).into(), before, after)
         .expect("read_span");
@@ -512,16 +632,23 @@ fn source_view_span_on_last_line() {
     let file = source("t.yaml", "a: 1\nb: 2\nlast: é!");
     let view = SourceView::new(file.clone(), "t.yaml");
     let span = span_of(&file, "é!", 0);
-    assert_eq!(read(&view, span, 1, 1), ("b: 2\nlast: é!".to_owned(), 1, 0, 2));
+    assert_eq!(
+        read(&view, span, 1, 1),
+        ("b: 2\nlast: é!".to_owned(), 1, 0, 2)
+    );
     assert_eq!(read(&view, span, 0, 0), ("é!".to_owned(), 2, 6, 1));
-    assert_eq!(read(&view, span, 5, 5), ("a: 1\nb: 2\nlast: é!".to_owned(), 0, 0, 3));
+    assert_eq!(
+        read(&view, span, 5, 5),
+        ("a: 1\nb: 2\nlast: é!".to_owned(), 0, 0, 3)
+    );
     // An empty span at the very end is still readable.
     let end = Span::new(file.text.len(), file.text.len());
-    assert_eq!(read(&view, end, 1, 1), ("b: 2\nlast: é!".to_owned(), 1, 0, 2));
+    assert_eq!(
+        read(&view, end, 1, 1),
+        ("b: 2\nlast: é!".to_owned(), 1, 0, 2)
+    );
     // Out of bounds is an error, not a panic.
-    assert!(view
-        .read_span(&(file.text.len(), 1).into(), 1, 1)
-        .is_err());
+    assert!(view.read_span(&(file.text.len(), 1).into(), 1, 1).is_err());
 }
 
 #[test]
@@ -533,9 +660,15 @@ fn source_view_crlf() {
         read(&view, span, 1, 1),
         ("a: 1\r\nb: ü\r\nc: 3\r\n".to_owned(), 0, 0, 3)
     );
-    assert_eq!(read(&view, span, 0, 1), ("ü\r\nc: 3\r\n".to_owned(), 1, 3, 2));
+    assert_eq!(
+        read(&view, span, 0, 1),
+        ("ü\r\nc: 3\r\n".to_owned(), 1, 3, 2)
+    );
     let span = span_of(&file, "c: 3", 0);
-    assert_eq!(read(&view, span, 1, 0), ("b: ü\r\nc: 3".to_owned(), 1, 0, 2));
+    assert_eq!(
+        read(&view, span, 1, 0),
+        ("b: ü\r\nc: 3".to_owned(), 1, 0, 2)
+    );
     // A span across a CRLF break covers both lines.
     let span = span_of(&file, "ü\r\nc", 0);
     assert_eq!(

@@ -19,7 +19,10 @@ pub(super) fn build_plan(root: &Node) -> Vec<Resource<'_>> {
         .and_then(Node::as_array)
         .unwrap_or_default()
     {
-        let (Some(address), Some(body)) = (change.get("address").and_then(Node::as_str), change.get("change")) else {
+        let (Some(address), Some(body)) = (
+            change.get("address").and_then(Node::as_str),
+            change.get("change"),
+        ) else {
             continue;
         };
         changes.insert(address, body);
@@ -29,7 +32,10 @@ pub(super) fn build_plan(root: &Node) -> Vec<Resource<'_>> {
         collect_expressions(module, "", &mut expressions, 0);
     }
     let mut resources = Vec::new();
-    if let Some(module) = root.get("planned_values").and_then(|p| p.get("root_module")) {
+    if let Some(module) = root
+        .get("planned_values")
+        .and_then(|p| p.get("root_module"))
+    {
         collect_resources(module, &mut resources, 0, &|entry, values| {
             let address = entry.get("address").and_then(Node::as_str)?;
             let change = changes.get(address)?;
@@ -331,7 +337,10 @@ mod tests {
             strip_instance_keys(r#"module.a["x.y"].aws_s3_bucket.b[0]"#),
             "module.a.aws_s3_bucket.b"
         );
-        assert_eq!(module_prefix("module.a.module.b.aws_x.y"), "module.a.module.b.");
+        assert_eq!(
+            module_prefix("module.a.module.b.aws_x.y"),
+            "module.a.module.b."
+        );
         assert_eq!(module_prefix("aws_x.y"), "");
         let r = parse_reference("aws_lexv2models_bot_version.v.bot_version", "module.m.");
         assert_eq!(

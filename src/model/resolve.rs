@@ -66,10 +66,9 @@ impl<'d> Resolver<'d> {
                 };
                 match (function, argument.as_str()) {
                     ("Ref", Some("AWS::NoValue")) => None,
-                    ("Ref", Some("AWS::Partition")) => Some(&*arena.alloc(Node::new(
-                        node.span,
-                        Value::String("aws".to_owned()),
-                    ))),
+                    ("Ref", Some("AWS::Partition")) => {
+                        Some(&*arena.alloc(Node::new(node.span, Value::String("aws".to_owned()))))
+                    }
                     ("Ref", Some(name)) if name.starts_with("AWS::") => unknown(
                         format!("pseudo parameter `{name}` is known only at deploy time"),
                         Vec::new(),
@@ -130,7 +129,8 @@ impl<'d> Resolver<'d> {
                         )
                     }
                     ("Fn::ImportValue", _) => unknown(
-                        "`Fn::ImportValue` reads another stack's export, outside the input".to_owned(),
+                        "`Fn::ImportValue` reads another stack's export, outside the input"
+                            .to_owned(),
                         Vec::new(),
                     ),
                     (function, _) => unknown(
@@ -247,7 +247,9 @@ fn single_interpolation(text: &str) -> Interpolation<'_> {
     while i + 1 < bytes.len() {
         let pair = (bytes.get(i), bytes.get(i + 1));
         match pair {
-            (Some(b'$' | b'%'), Some(b'$' | b'%')) if bytes.get(i + 2) == Some(&b'{') && bytes.get(i) == bytes.get(i + 1) => {
+            (Some(b'$' | b'%'), Some(b'$' | b'%'))
+                if bytes.get(i + 2) == Some(&b'{') && bytes.get(i) == bytes.get(i + 1) =>
+            {
                 i += 3;
             }
             (Some(b'$' | b'%'), Some(b'{')) => {
@@ -324,12 +326,21 @@ mod tests {
     fn interpolation_forms() {
         assert!(matches!(single_interpolation("plain"), Interpolation::Escaped(s) if s == "plain"));
         assert!(matches!(single_interpolation("$${x}"), Interpolation::Escaped(s) if s == "${x}"));
-        assert!(matches!(single_interpolation("${a.b.c}"), Interpolation::Single("a.b.c")));
+        assert!(matches!(
+            single_interpolation("${a.b.c}"),
+            Interpolation::Single("a.b.c")
+        ));
         assert!(matches!(
             single_interpolation("${jsonencode({a = 1})}"),
             Interpolation::Single("jsonencode({a = 1})")
         ));
-        assert!(matches!(single_interpolation("arn:${var.x}/*"), Interpolation::Template));
-        assert!(matches!(single_interpolation("${a}${b}"), Interpolation::Template));
+        assert!(matches!(
+            single_interpolation("arn:${var.x}/*"),
+            Interpolation::Template
+        ));
+        assert!(matches!(
+            single_interpolation("${a}${b}"),
+            Interpolation::Template
+        ));
     }
 }

@@ -1673,8 +1673,16 @@ mod tests {
                     serde_json::from_str::<serde_json::Value>(std::hint::black_box(&text)).unwrap(),
                 );
             });
+            // Syntax check only, no tree: a floor for any tree-building parser.
+            let ignored = throughput(text.len(), || {
+                std::hint::black_box(
+                    serde_json::from_str::<serde::de::IgnoredAny>(std::hint::black_box(&text))
+                        .unwrap(),
+                );
+            });
             println!(
-                "{} {:.1} MB: lexguard json {ours:.0} MB/s, serde_json::Value {serde:.0} MB/s ({:.2}x)",
+                "{} {:.1} MB: lexguard json {ours:.0} MB/s, serde_json::Value {serde:.0} MB/s \
+                 ({:.2}x), serde IgnoredAny {ignored:.0} MB/s",
                 if pretty { "pretty " } else { "compact" },
                 text.len() as f64 / 1e6,
                 ours / serde

@@ -325,7 +325,9 @@ impl MapBody {
         if self.index.is_none() && self.entries.len() >= INDEX_THRESHOLD {
             let mut index = HashMap::with_capacity(self.entries.len() * 2);
             for entry in &self.entries {
-                index.entry(entry.key.clone()).or_insert(entry.key_span.start);
+                index
+                    .entry(entry.key.clone())
+                    .or_insert(entry.key_span.start);
             }
             self.index = Some(index);
         }
@@ -865,9 +867,9 @@ impl<'a> Builder<'a> {
                 Some(PendingKey::Merge) => {
                     let mergeable = match &built.node.value {
                         Value::Object(_) => true,
-                        Value::Array(items) => items
-                            .iter()
-                            .all(|i| matches!(i.value, Value::Object(_))),
+                        Value::Array(items) => {
+                            items.iter().all(|i| matches!(i.value, Value::Object(_)))
+                        }
                         _ => false,
                     };
                     if !mergeable {
@@ -1260,7 +1262,11 @@ fn parse_number(s: &str) -> Option<(f64, Option<i64>)> {
     }
     match body {
         ".inf" | ".Inf" | ".INF" => {
-            let inf = if negative { f64::NEG_INFINITY } else { f64::INFINITY };
+            let inf = if negative {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            };
             return Some((inf, None));
         }
         ".nan" | ".NaN" | ".NAN" if body.len() == s.len() => return Some((f64::NAN, None)),
@@ -1352,8 +1358,13 @@ mod tests {
 
     fn path<'n>(node: &'n Node, keys: &[&str]) -> &'n Node {
         keys.iter().fold(node, |n, k| match k.parse::<usize>() {
-            Ok(i) => n.as_array().and_then(|a| a.get(i)).unwrap_or_else(|| panic!("no item {i}")),
-            Err(_) => n.get(k).unwrap_or_else(|| panic!("no key {k} in {}", n.to_json())),
+            Ok(i) => n
+                .as_array()
+                .and_then(|a| a.get(i))
+                .unwrap_or_else(|| panic!("no item {i}")),
+            Err(_) => n
+                .get(k)
+                .unwrap_or_else(|| panic!("no key {k} in {}", n.to_json())),
         })
     }
 
@@ -1423,10 +1434,20 @@ Resources:
         let props = path(&root, &["Resources", "Bot", "Properties"]);
         assert!(at(t, props.span).starts_with("Name: MyBot"));
         let name = props.entry("Name").unwrap();
-        assert_eq!((at(t, name.key_span), at(t, name.value.span)), ("Name", "MyBot"));
-        let cd = entry(&root, &["Resources", "Bot", "Properties", "DataPrivacy"], "ChildDirected");
+        assert_eq!(
+            (at(t, name.key_span), at(t, name.value.span)),
+            ("Name", "MyBot")
+        );
+        let cd = entry(
+            &root,
+            &["Resources", "Bot", "Properties", "DataPrivacy"],
+            "ChildDirected",
+        );
         assert_eq!(at(t, cd.key_span), "ChildDirected");
-        assert_eq!((cd.value.as_bool(), at(t, cd.value.span)), (Some(false), "false"));
+        assert_eq!(
+            (cd.value.as_bool(), at(t, cd.value.span)),
+            (Some(false), "false")
+        );
         let ttl = props.get("IdleSessionTTLInSeconds").unwrap();
         assert_eq!((ttl.as_f64(), at(t, ttl.span)), (Some(300.0), "300"));
 
@@ -1514,7 +1535,10 @@ K: !GetAtt NoDot
             json["E"],
             serde_json::json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}"})
         );
-        assert_eq!(json["F"], serde_json::json!({"Fn::Join": ["", ["a", {"Ref": "B"}]]}));
+        assert_eq!(
+            json["F"],
+            serde_json::json!({"Fn::Join": ["", ["a", {"Ref": "B"}]]})
+        );
         assert_eq!(
             json["G"],
             serde_json::json!({"Fn::If": ["IsProd", {"Fn::GetAtt": ["Role", "Arn.Deep"]}, {"Ref": "AWS::NoValue"}]})
@@ -1523,7 +1547,10 @@ K: !GetAtt NoDot
             json["H"],
             serde_json::json!({"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "K"]})
         );
-        assert_eq!(json["I"], serde_json::json!({"Fn::Base64": {"Fn::Sub": "x"}}));
+        assert_eq!(
+            json["I"],
+            serde_json::json!({"Fn::Base64": {"Fn::Sub": "x"}})
+        );
         assert_eq!(json["J"], serde_json::json!({"Fn::Sub": null}));
         assert_eq!(json["K"], serde_json::json!({"Fn::GetAtt": "NoDot"}));
 
@@ -1631,9 +1658,20 @@ k: >-
 ";
         let root = parse_ok(t);
         for node in root.get("b").unwrap().as_array().unwrap() {
-            assert!(node.as_bool().is_some(), "{} is a boolean", at(t, node.span));
+            assert!(
+                node.as_bool().is_some(),
+                "{} is a boolean",
+                at(t, node.span)
+            );
         }
-        let bools: Vec<bool> = root.get("b").unwrap().as_array().unwrap().iter().map(|n| n.as_bool().unwrap()).collect();
+        let bools: Vec<bool> = root
+            .get("b")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_bool().unwrap())
+            .collect();
         assert_eq!(bools.iter().filter(|&&b| b).count(), 10);
         for node in root.get("s").unwrap().as_array().unwrap() {
             assert!(node.as_str().is_some(), "{} is a string", at(t, node.span));
@@ -1641,16 +1679,31 @@ k: >-
         let z = root.get("z").unwrap().as_array().unwrap();
         assert!(z[..5].iter().all(Node::is_null));
         assert_eq!(z[5].as_str(), Some("nULL"));
-        let ints: Vec<Option<i64>> = root.get("i").unwrap().as_array().unwrap().iter()
-            .map(|n| match &n.value { Value::Number(n) => n.integer, _ => panic!("{n} is a number") })
+        let ints: Vec<Option<i64>> = root
+            .get("i")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| match &n.value {
+                Value::Number(n) => n.integer,
+                _ => panic!("{n} is a number"),
+            })
             .collect();
         assert_eq!(
             ints,
             [0, -1, 7, 31, 15, 5, -16, 755, i64::MAX].map(Some).to_vec()
         );
-        let Value::Number(hex) = &path(&root, &["i", "3"]).value else { panic!() };
+        let Value::Number(hex) = &path(&root, &["i", "3"]).value else {
+            panic!()
+        };
         assert_eq!(hex.raw, "0x1F");
-        let floats: Vec<f64> = root.get("f").unwrap().as_array().unwrap().iter()
+        let floats: Vec<f64> = root
+            .get("f")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
             .map(|n| n.as_f64().unwrap_or_else(|| panic!("{n} is a number")))
             .collect();
         assert_eq!(&floats[..5], &[1.5, 1000.0, -0.0025, 0.5, 1.0]);
@@ -1659,10 +1712,19 @@ k: >-
         assert_eq!(floats[7], f64::INFINITY);
         assert!(floats[8].is_nan());
         assert_eq!(floats[9], 1e20);
-        let Value::Number(big) = &path(&root, &["f", "9"]).value else { panic!() };
-        assert_eq!((big.integer, big.raw.as_str()), (None, "99999999999999999999"));
+        let Value::Number(big) = &path(&root, &["f", "9"]).value else {
+            panic!()
+        };
+        assert_eq!(
+            (big.integer, big.raw.as_str()),
+            (None, "99999999999999999999")
+        );
         for node in root.get("d").unwrap().as_array().unwrap() {
-            assert!(node.as_str().is_some(), "{} stays a string", at(t, node.span));
+            assert!(
+                node.as_str().is_some(),
+                "{} stays a string",
+                at(t, node.span)
+            );
         }
         assert_eq!(path(&root, &["d", "0"]).as_str(), Some("2012-10-17"));
         assert_eq!(path(&root, &["d", "2"]).as_str(), Some("1e999999"));
@@ -1673,7 +1735,12 @@ k: >-
     fn scalar_keys_are_spelled_as_written() {
         let t = "1: a\ntrue: b\n~: c\n0x10: d\n'quoted': e\n? explicit\n: f\n";
         let root = parse_ok(t);
-        let keys: Vec<&str> = root.as_object().unwrap().iter().map(|e| e.key.as_str()).collect();
+        let keys: Vec<&str> = root
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|e| e.key.as_str())
+            .collect();
         assert_eq!(keys, ["1", "true", "~", "0x10", "quoted", "explicit"]);
         assert_eq!(at(t, root.entry("quoted").unwrap().key_span), "'quoted'");
         assert_eq!(at(t, root.entry("explicit").unwrap().key_span), "explicit");
@@ -1710,7 +1777,13 @@ k: >-
         big.push_str("k42: again\n");
         let e = parse_err(&big);
         let first = big.find("k42").unwrap() as u32;
-        assert_eq!(e.kind, ParseErrorKind::DuplicateKey { key: "k42".into(), first_start: first });
+        assert_eq!(
+            e.kind,
+            ParseErrorKind::DuplicateKey {
+                key: "k42".into(),
+                first_start: first
+            }
+        );
         assert_eq!(at(&big, e.span), "k42");
         assert_eq!(e.span.start(), big.rfind("k42").unwrap());
         // Keys that differ only in quoting are the same key.
@@ -1768,7 +1841,12 @@ inline:
     fn unknown_and_recursive_aliases() {
         let t = "a: 1\nb: *nope\n";
         let e = parse_err(t);
-        assert_eq!(e.kind, ParseErrorKind::UnknownAlias { name: "nope".into() });
+        assert_eq!(
+            e.kind,
+            ParseErrorKind::UnknownAlias {
+                name: "nope".into()
+            }
+        );
         assert_eq!(at(t, e.span), "*nope");
         let t = "a: &x [1, *x]\n";
         let e = parse_err(t);
@@ -1790,8 +1868,15 @@ inline:
         assert_eq!(e.kind, ParseErrorKind::AliasExpansion { limit: 100_000 });
         assert!(at(&t, e.span).starts_with('*'));
         // A small limit trips on the first alias that crosses it.
-        let limits = Limits { max_alias_nodes: 25, ..Limits::default() };
-        let e = parse("a: &a [1, 2, 3]\nb: [*a, *a, *a, *a, *a, *a, *a]\n", &limits).unwrap_err();
+        let limits = Limits {
+            max_alias_nodes: 25,
+            ..Limits::default()
+        };
+        let e = parse(
+            "a: &a [1, 2, 3]\nb: [*a, *a, *a, *a, *a, *a, *a]\n",
+            &limits,
+        )
+        .unwrap_err();
         assert_eq!(e.kind, ParseErrorKind::AliasExpansion { limit: 25 });
         assert_eq!(e.span, Span::new(44, 46)); // the seventh alias: 7 * 4 = 28 > 25
     }
@@ -1808,14 +1893,20 @@ inline:
         t.push_str(&vec!["x"; 3000].join(","));
         t.push_str(&"]".repeat(depth));
         t.push_str("\n# *a0\n");
-        let limits = Limits { max_alias_nodes: 1000, ..Limits::default() };
+        let limits = Limits {
+            max_alias_nodes: 1000,
+            ..Limits::default()
+        };
         let e = parse(&t, &limits).unwrap_err();
         assert_eq!(e.kind, ParseErrorKind::AliasExpansion { limit: 1000 });
     }
 
     #[test]
     fn alias_depth_counts() {
-        let limits = Limits { max_depth: 4, ..Limits::default() };
+        let limits = Limits {
+            max_depth: 4,
+            ..Limits::default()
+        };
         let ok = "a: &x [[1]]\nb: [*x]\n"; // b: depth 1 + 1 + 2 = 4
         assert!(parse(ok, &limits).is_ok());
         let t = "a: &x [[1]]\nb: [[*x]]\n";
@@ -1840,19 +1931,34 @@ inline:
         let e = parse(&deep, &limits).unwrap_err();
         assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 255 });
         assert_eq!(e.span, Span::new(255, 256));
-        let limits = Limits { max_depth: 10, ..Limits::default() };
+        let limits = Limits {
+            max_depth: 10,
+            ..Limits::default()
+        };
         let deep = format!("{}{}", "[".repeat(11), "]".repeat(11));
         let e = parse(&deep, &limits).unwrap_err();
-        assert_eq!((e.kind, e.span), (ParseErrorKind::TooDeep { limit: 10 }, Span::new(10, 11)));
+        assert_eq!(
+            (e.kind, e.span),
+            (ParseErrorKind::TooDeep { limit: 10 }, Span::new(10, 11))
+        );
         // A short-form tag is a level of its own.
-        let limits = Limits { max_depth: 2, ..Limits::default() };
+        let limits = Limits {
+            max_depth: 2,
+            ..Limits::default()
+        };
         assert!(parse("a: !Ref x\n", &limits).is_ok());
         assert!(parse("a: [!Ref x]\n", &limits).is_err());
         let t = "a: !GetAtt A.B\n";
         assert!(parse(t, &limits).is_err()); // mapping, wrapper, array
         let e = parse("a: !If [x]\n", &limits).unwrap_err();
-        assert_eq!((e.kind, e.span), (ParseErrorKind::TooDeep { limit: 2 }, Span::new(7, 8)));
-        let limits = Limits { max_depth: 1, ..Limits::default() };
+        assert_eq!(
+            (e.kind, e.span),
+            (ParseErrorKind::TooDeep { limit: 2 }, Span::new(7, 8))
+        );
+        let limits = Limits {
+            max_depth: 1,
+            ..Limits::default()
+        };
         let e = parse("a: !If [x]\n", &limits).unwrap_err();
         assert_eq!(e.span, Span::new(3, 6)); // the wrapper itself is too deep
     }
@@ -1914,7 +2020,10 @@ inline:
         assert_spans_valid(t, &root);
         let key = root.entry("Key").unwrap();
         assert_eq!(key.key_span.start(), t.find("Key").unwrap());
-        assert_eq!((at(t, key.key_span), at(t, key.value.span)), ("Key", "значение"));
+        assert_eq!(
+            (at(t, key.key_span), at(t, key.value.span)),
+            ("Key", "значение")
+        );
         let et = root.entry("Étiquette").unwrap();
         assert_eq!(at(t, et.key_span), "Étiquette");
         assert_eq!(at(t, et.value.span), "- \"é\\u00e9\" # ç\n  - 'x'");
@@ -1934,7 +2043,11 @@ inline:
     fn offsets_move_both_ways() {
         let text = "aé🎉bcdefghijklmnopqrstuvwxyzé";
         let mut offsets = Offsets::new(text);
-        let expected: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+        let expected: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
         for (i, &b) in expected.iter().enumerate() {
             assert_eq!(offsets.byte(i), b);
         }
@@ -1953,8 +2066,14 @@ inline:
         assert_spans_valid(t, &root);
         let bot = path(&root, &["Resources", "Bot"]);
         let ty = bot.entry("Type").unwrap();
-        assert_eq!((at(t, ty.key_span), at(t, ty.value.span)), ("Type", "AWS::Lex::Bot"));
-        assert_eq!(at(t, bot.get("List").unwrap().span), "- a\r\n      - !Ref B");
+        assert_eq!(
+            (at(t, ty.key_span), at(t, ty.value.span)),
+            ("Type", "AWS::Lex::Bot")
+        );
+        assert_eq!(
+            at(t, bot.get("List").unwrap().span),
+            "- a\r\n      - !Ref B"
+        );
         let text = bot.get("Text").unwrap();
         assert_eq!(at(t, text.span), "|\r\n      line1\r\n      line2");
         assert_eq!(text.as_str(), Some("line1\nline2\n"));
@@ -1991,18 +2110,37 @@ inline:
         let e = parse_err("a: 1\n...\nb: 2\n");
         assert_eq!(e.kind, ParseErrorKind::MultipleDocuments { count: 2 });
         // A leading `---`, an end marker and empty documents are fine.
-        assert_eq!(parse_ok("---\na: 1\n").to_json(), serde_json::json!({"a": 1}));
-        assert_eq!(parse_ok("%YAML 1.1\n---\na: 1\n...\n").to_json(), serde_json::json!({"a": 1}));
-        assert_eq!(parse_ok("---\n---\na: 1\n---\n").to_json(), serde_json::json!({"a": 1}));
+        assert_eq!(
+            parse_ok("---\na: 1\n").to_json(),
+            serde_json::json!({"a": 1})
+        );
+        assert_eq!(
+            parse_ok("%YAML 1.1\n---\na: 1\n...\n").to_json(),
+            serde_json::json!({"a": 1})
+        );
+        assert_eq!(
+            parse_ok("---\n---\na: 1\n---\n").to_json(),
+            serde_json::json!({"a": 1})
+        );
         let t = "--- !Ref x\n";
         assert_eq!(at(t, parse_ok(t).span), "!Ref x");
     }
 
     #[test]
     fn empty_input_is_empty() {
-        for t in ["", "   \n\n", "# just a comment\n# another\n", "---\n", "---\n...\n"] {
+        for t in [
+            "",
+            "   \n\n",
+            "# just a comment\n# another\n",
+            "---\n",
+            "---\n...\n",
+        ] {
             let e = parse_err(t);
-            assert_eq!((e.kind, e.span), (ParseErrorKind::Empty, Span::new(0, 0)), "{t:?}");
+            assert_eq!(
+                (e.kind, e.span),
+                (ParseErrorKind::Empty, Span::new(0, 0)),
+                "{t:?}"
+            );
         }
         // A document holding only a null is content, not an empty file.
         assert!(parse_ok("~\n").is_null());
@@ -2032,6 +2170,77 @@ inline:
         let t = "a: b: c\n";
         let e = parse_err(t);
         assert_eq!(e.span.start(), 4);
+    }
+
+    #[test]
+    fn flow_edge_cases() {
+        let t = "{a: , b, c: {}, d: [], 'e': \"x\" , f: [ \"y\" # c\n ]}";
+        let root = parse_ok(t);
+        assert_spans_valid(t, &root);
+        assert_eq!(
+            root.to_json(),
+            serde_json::json!({"a": null, "b": null, "c": {}, "d": [], "e": "x", "f": ["y"]})
+        );
+        assert_eq!(at(t, root.get("c").unwrap().span), "{}");
+        assert_eq!(at(t, root.get("e").unwrap().span), "\"x\"");
+        assert_eq!(at(t, path(&root, &["f", "0"]).span), "\"y\"");
+        let t = "a: 'it''s' # it's \"quoted\"\nb: \"say \\\"hi\\\"\"\n";
+        let root = parse_ok(t);
+        assert_eq!(at(t, root.get("a").unwrap().span), "'it''s'");
+        assert_eq!(root.get("a").unwrap().as_str(), Some("it's"));
+        assert_eq!(at(t, root.get("b").unwrap().span), "\"say \\\"hi\\\"\"");
+    }
+
+    /// Mutated templates never panic, and every span (of a tree or an error) is valid.
+    #[test]
+    fn mutations_never_panic_and_spans_stay_valid() {
+        let base =
+            format!("# héllo ключ\r\n{TEMPLATE}x: &a [1, {{k: é}}]\ny: *a\nz: !Sub |\n  t\n");
+        let inserts = [
+            "[", "]", "{", "}", "'", "\"", "\t", "é", "🎉", "*a", "&b ", "!Ref ", ":", ": ", "- ",
+            "|", ">", "#", "\n", "\r\n", "---\n", "<<: *a\n", "? ", ",", "!!int ", "%", "\\", "  ",
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let boundaries: Vec<usize> = base.char_indices().map(|(i, _)| i).collect();
+        for round in 0..3000 {
+            let mut text = base.clone();
+            for _ in 0..1 + round % 3 {
+                let cut = boundaries[next(boundaries.len())].min(text.len());
+                if !text.is_char_boundary(cut) {
+                    continue;
+                }
+                match next(3) {
+                    0 => text.truncate(cut),
+                    1 => text.insert_str(cut, inserts[next(inserts.len())]),
+                    _ => {
+                        let end = text[cut..]
+                            .chars()
+                            .next()
+                            .map_or(cut, |c| cut + c.len_utf8());
+                        text.replace_range(cut..end, "");
+                    }
+                }
+            }
+            match parse(&text, &Limits::default()) {
+                Ok(node) => assert_spans_valid(&text, &node),
+                Err(e) => {
+                    assert!(
+                        e.span.start() <= e.span.end() && e.span.end() <= text.len(),
+                        "{e:?} in {text:?}"
+                    );
+                    assert!(
+                        text.get(e.span.start()..e.span.end()).is_some(),
+                        "{e:?} in {text:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

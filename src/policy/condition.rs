@@ -48,9 +48,15 @@ pub enum Condition {
     None(Vec<Condition>),
     Not(Box<Condition>),
     /// The condition holds for every element the path selects (vacuously for none).
-    Every { path: Path, condition: Box<Condition> },
+    Every {
+        path: Path,
+        condition: Box<Condition>,
+    },
     /// The condition holds for at least one element the path selects.
-    Some { path: Path, condition: Box<Condition> },
+    Some {
+        path: Path,
+        condition: Box<Condition>,
+    },
 }
 
 #[derive(Debug)]
@@ -66,8 +72,14 @@ pub enum Op {
         negate: bool,
         case_insensitive: bool,
     },
-    Matches { regex: Regex, negate: bool },
-    Compare { op: CompareOp, bound: f64 },
+    Matches {
+        regex: Regex,
+        negate: bool,
+    },
+    Compare {
+        op: CompareOp,
+        bound: f64,
+    },
     Type(Vec<TypeName>),
     /// `empty: true` holds for absent, null, "", [] and {}.
     Empty(bool),

@@ -15,7 +15,7 @@ use super::Policy;
 use crate::finding::{Finding, ResourceRef, Status};
 use crate::model::{Model, Resource};
 use crate::node::{Node, Unknown, Value};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// Runs every applicable check of every policy on every resource of a model.
 /// Findings are deduplicated per (policy, resource, place, status); order follows
@@ -23,7 +23,10 @@ use crate::source::Span;
 pub fn evaluate_model(policies: &[Policy], model: &Model<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for resource in &model.resources {
-        if !policies.iter().any(|p| p.applies_to(&resource.resource_type)) {
+        if !policies
+            .iter()
+            .any(|p| p.applies_to(&resource.resource_type))
+        {
             continue;
         }
         let arena = Arena::new();
@@ -36,7 +39,7 @@ pub fn evaluate_model(policies: &[Policy], model: &Model<'_>) -> Vec<Finding> {
         for policy in policies {
             let start = findings.len();
             for check in &policy.checks {
-                if check.resource_types.iter().any(|t| *t == resource.resource_type) {
+                if check.resource_types.contains(&resource.resource_type) {
                     ctx.run_check(policy, check, &root, &mut findings);
                 }
             }
@@ -82,8 +85,14 @@ enum Hit<'a> {
     Found(Cursor<'a>),
     /// The walk stopped here: `span`/`path` name the nearest existing parent, and
     /// `path` continues with the rest of the wanted path.
-    Missing { span: Span, path: String },
-    Unknown { cursor: Cursor<'a>, unknown: &'a Unknown },
+    Missing {
+        span: Span,
+        path: String,
+    },
+    Unknown {
+        cursor: Cursor<'a>,
+        unknown: &'a Unknown,
+    },
 }
 
 struct Selection<'a> {
@@ -153,10 +162,13 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 continue;
             }
             let place = check.at.iter().find_map(|at| {
-                self.walk(at, subject, root).hits.into_iter().find_map(|h| match h {
-                    Hit::Found(c) | Hit::Unknown { cursor: c, .. } => Some(c),
-                    Hit::Missing { .. } => None,
-                })
+                self.walk(at, subject, root)
+                    .hits
+                    .into_iter()
+                    .find_map(|h| match h {
+                        Hit::Found(c) | Hit::Unknown { cursor: c, .. } => Some(c),
+                        Hit::Missing { .. } => None,
+                    })
             });
             if let Some(place) = place {
                 verdict.span = place.span;
@@ -186,20 +198,22 @@ impl<'a, 'd> Ctx<'a, 'd> {
             }
             let path = Path::parse(placeholder).ok()?;
             let root = self.root();
-            self.walk(&path, subject, &root).hits.into_iter().find_map(|h| match h {
-                Hit::Found(c) => Some(match &c.node.value {
-                    Value::String(s) => s.clone(),
-                    _ => c.node.to_string(),
-                }),
-                Hit::Unknown { .. } => Some("<unknown>".to_owned()),
-                Hit::Missing { .. } => None,
-            })
+            self.walk(&path, subject, &root)
+                .hits
+                .into_iter()
+                .find_map(|h| match h {
+                    Hit::Found(c) => Some(match &c.node.value {
+                        Value::String(s) => s.clone(),
+                        _ => c.node.to_string(),
+                    }),
+                    Hit::Unknown { .. } => Some("<unknown>".to_owned()),
+                    Hit::Missing { .. } => None,
+                })
         };
         let message = match (status, &verdict.reason) {
-            (Status::Unknown, Some(reason)) => format!(
-                "cannot decide \"{}\": {reason}",
-                policy.info.title
-            ),
+            (Status::Unknown, Some(reason)) => {
+                format!("cannot decide \"{}\": {reason}", policy.info.title)
+            }
             _ => policy.render_message(&check.message, |name| match name {
                 "value" => verdict.value.clone(),
                 "path" => Some(verdict.path.clone()),
@@ -209,14 +223,15 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 other => read(other),
             }),
         };
+        let span = first_line(&self.model.source, verdict.span);
         Finding {
             policy_id: Arc::from(policy.info.id.as_str()),
             severity: policy.info.severity,
             status,
             message,
             source: self.model.source.clone(),
-            span: verdict.span,
-            region: self.model.source.region(verdict.span),
+            span,
+            region: self.model.source.region(span),
             resource: ResourceRef {
                 id: resource.id.clone(),
                 resource_type: resource.resource_type.clone(),
@@ -239,10 +254,19 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 };
                 v
             }
-            Condition::All(list) => all(list.iter().map(|c| self.condition(c, current, root)), current),
-            Condition::Any(list) => any(list.iter().map(|c| self.condition(c, current, root)), current),
+            Condition::All(list) => all(
+                list.iter().map(|c| self.condition(c, current, root)),
+                current,
+            ),
+            Condition::Any(list) => any(
+                list.iter().map(|c| self.condition(c, current, root)),
+                current,
+            ),
             Condition::None(list) => {
-                let mut v = any(list.iter().map(|c| self.condition(c, current, root)), current);
+                let mut v = any(
+                    list.iter().map(|c| self.condition(c, current, root)),
+                    current,
+                );
                 v.truth = match v.truth {
                     Truth::True => Truth::False,
                     Truth::False => Truth::True,
@@ -335,7 +359,9 @@ impl<'a, 'd> Ctx<'a, 'd> {
             Root::Current => current.clone(),
             Root::ResourceKey => {
                 let r = self.resource;
-                let node = self.arena.alloc(Node::new(r.key_span, Value::String(r.id.clone())));
+                let node = self
+                    .arena
+                    .alloc(Node::new(r.key_span, Value::String(r.id.clone())));
                 return Selection {
                     anchor: (r.key_span, String::new()),
                     hits: vec![Hit::Found(Cursor {
@@ -348,7 +374,9 @@ impl<'a, 'd> Ctx<'a, 'd> {
             }
             Root::CurrentKey => {
                 let key = current.key.clone().unwrap_or_default();
-                let node = self.arena.alloc(Node::new(current.span, Value::String(key)));
+                let node = self
+                    .arena
+                    .alloc(Node::new(current.span, Value::String(key)));
                 return Selection {
                     anchor: (current.span, current.path.clone()),
                     hits: vec![Hit::Found(Cursor {
@@ -466,7 +494,10 @@ fn step_into<'a>(node: &'a Node, cursor: &Cursor<'a>, step: &Step, next: &mut Ve
                 next.push(element_cursor(item, cursor, *n));
             }
         }
-        (Step::Index(0) | Step::Each, Value::Object(_) | Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
+        (
+            Step::Index(0) | Step::Each,
+            Value::Object(_) | Value::String(_) | Value::Number(_) | Value::Bool(_),
+        ) => {
             next.push(Cursor {
                 node,
                 ..cursor.clone()
@@ -500,6 +531,18 @@ fn step_into<'a>(node: &'a Node, cursor: &Cursor<'a>, step: &Step, next: &mut Ve
     }
 }
 
+/// Clips a span to the line it starts on: an array element, which has no key of
+/// its own, is reported at its first line (`- Name: CardNumber`).
+fn first_line(source: &SourceFile, span: Span) -> Span {
+    let line = source.line_index(span.start());
+    let line_end = source.line_start(line + 1).unwrap_or(source.text.len());
+    if span.end() <= line_end {
+        return span;
+    }
+    let text = source.text.get(span.start()..line_end).unwrap_or("");
+    Span::new(span.start(), span.start() + text.trim_end().len())
+}
+
 /// An array element is reported at its own first line (it has no key).
 fn element_cursor<'a>(item: &'a Node, parent: &Cursor<'a>, index: usize) -> Cursor<'a> {
     Cursor {
@@ -511,7 +554,10 @@ fn element_cursor<'a>(item: &'a Node, parent: &Cursor<'a>, index: usize) -> Curs
 }
 
 fn join(path: &str, key: &str) -> String {
-    let simple = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let simple = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     match (path.is_empty(), simple) {
         (true, true) => key.to_owned(),
         (false, true) => format!("{path}.{key}"),
@@ -628,7 +674,7 @@ fn dedup_from(findings: &mut Vec<Finding>, start: usize) {
 /// Whether an operator holds for a known value.
 pub(crate) fn op_on_known(op: &Op, node: &Node) -> bool {
     match op {
-        Op::Exists(want) => !node.is_null() == *want,
+        Op::Exists(want) => node.is_null() != *want,
         Op::Equals {
             value,
             negate,
@@ -654,7 +700,9 @@ pub(crate) fn op_on_known(op: &Op, node: &Node) -> bool {
 fn op_on_missing(op: &Op) -> bool {
     match op {
         Op::Exists(want) => !*want,
-        Op::Equals { negate, .. } | Op::OneOf { negate, .. } | Op::Matches { negate, .. } => *negate,
+        Op::Equals { negate, .. } | Op::OneOf { negate, .. } | Op::Matches { negate, .. } => {
+            *negate
+        }
         Op::Empty(want) => *want,
         Op::Compare { .. } | Op::Type(_) | Op::References(_) => false,
     }
@@ -666,7 +714,9 @@ fn op_on_unknown(op: &Op, unknown: &Unknown) -> Truth {
         Op::Exists(want) => truth(unknown.configured == *want),
         // A reference to a resource, or a configured plan value known after apply,
         // is set and not empty even though its value is unknown.
-        Op::Empty(want) if !unknown.references.is_empty() || (unknown.after_apply && unknown.configured) => {
+        Op::Empty(want)
+            if !unknown.references.is_empty() || (unknown.after_apply && unknown.configured) =>
+        {
             truth(!*want)
         }
         Op::References(types) if !unknown.references.is_empty() => truth(
@@ -687,9 +737,9 @@ fn equals(node: &Node, want: &serde_json::Value, case_insensitive: bool) -> bool
         (Value::Bool(a), J::Bool(b)) => a == b,
         (Value::String(s), J::Bool(b)) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
         (Value::Number(n), J::Number(m)) => m.as_f64().is_some_and(|m| n.value == m),
-        (Value::String(s), J::Number(m)) => {
-            m.as_f64().is_some_and(|m| s.trim().parse::<f64>().is_ok_and(|v| v == m))
-        }
+        (Value::String(s), J::Number(m)) => m
+            .as_f64()
+            .is_some_and(|m| s.trim().parse::<f64>().is_ok_and(|v| v == m)),
         (Value::String(s), J::String(t)) => {
             if case_insensitive {
                 s.to_lowercase() == t.to_lowercase()

@@ -37,7 +37,9 @@ pub fn load(
         kind,
     };
     let doc = Fields::new(&root, &TOP_LEVEL).map_err(|(s, k)| err(s, k))?;
-    Loader { doc, overrides }.policy(origin).map_err(|(s, k)| err(s, k))
+    Loader { doc, overrides }
+        .policy(origin)
+        .map_err(|(s, k)| err(s, k))
 }
 
 const TOP_LEVEL: [&str; 11] = [
@@ -69,7 +71,7 @@ impl Loader<'_, '_> {
             return Err((id_span, PolicyErrorKind::InvalidId { id: id.to_owned() }));
         }
         let (severity_text, severity_span) = doc.required_str("severity")?;
-        let severity = Severity::parse(severity_text).ok_or_else(|| {
+        let severity = Severity::parse(severity_text).ok_or({
             (
                 severity_span,
                 PolicyErrorKind::InvalidValue {
@@ -98,11 +100,15 @@ impl Loader<'_, '_> {
             None => (None, None),
         };
         let checks_node = doc.required("checks")?;
-        let items = checks_node.as_array().ok_or_else(|| wrong_type(checks_node, "checks", "a list"))?;
+        let items = checks_node
+            .as_array()
+            .ok_or_else(|| wrong_type(checks_node, "checks", "a list"))?;
         if items.is_empty() {
             return Err((checks_node.span, PolicyErrorKind::NoChecks));
         }
-        let compiler = Compiler { parameters: &parameters };
+        let compiler = Compiler {
+            parameters: &parameters,
+        };
         let checks = items
             .iter()
             .map(|item| compiler.check(item))
@@ -143,7 +149,9 @@ impl Loader<'_, '_> {
         let Some(node) = self.doc.get("parameters") else {
             return Ok(out);
         };
-        let items = node.as_array().ok_or_else(|| wrong_type(node, "parameters", "a list"))?;
+        let items = node
+            .as_array()
+            .ok_or_else(|| wrong_type(node, "parameters", "a list"))?;
         for item in items {
             let fields = Fields::new(item, &["name", "default", "description"])?;
             let (name, _) = fields.required_str("name")?;
@@ -234,7 +242,10 @@ impl Compiler<'_> {
             at: match fields.get("at") {
                 None => Vec::new(),
                 Some(node) => match node.as_array() {
-                    Some(items) => items.iter().map(|n| self.path(n)).collect::<Result<_, _>>()?,
+                    Some(items) => items
+                        .iter()
+                        .map(|n| self.path(n))
+                        .collect::<Result<_, _>>()?,
                     None => vec![self.path(node)?],
                 },
             },
@@ -243,7 +254,9 @@ impl Compiler<'_> {
     }
 
     fn path(&self, node: &Node) -> Result<Path, Fail> {
-        let text = node.as_str().ok_or_else(|| wrong_type(node, "path", "a string"))?;
+        let text = node
+            .as_str()
+            .ok_or_else(|| wrong_type(node, "path", "a string"))?;
         let text = self.interpolate(text, node.span)?;
         Path::parse(&text).map_err(|e| (node.span, PolicyErrorKind::Path(e)))
     }
@@ -253,7 +266,9 @@ impl Compiler<'_> {
             return Ok(Condition::Const(b));
         }
         let entries = object(node, "condition")?;
-        let first = entries.first().ok_or((node.span, PolicyErrorKind::EmptyCondition))?;
+        let first = entries
+            .first()
+            .ok_or((node.span, PolicyErrorKind::EmptyCondition))?;
         let combinator = |key: &str| entries.len() == 1 && first.key == key;
         if combinator("all") || combinator("any") || combinator("none") {
             let items = first
@@ -314,7 +329,10 @@ impl Compiler<'_> {
         let ops = self.operators(&fields)?;
         let if_unknown = fields
             .get("if_unknown")
-            .map(|n| n.as_bool().ok_or_else(|| wrong_type(n, "if_unknown", "a boolean")))
+            .map(|n| {
+                n.as_bool()
+                    .ok_or_else(|| wrong_type(n, "if_unknown", "a boolean"))
+            })
             .transpose()?;
         Ok(Condition::Test {
             path,
@@ -351,7 +369,10 @@ impl Compiler<'_> {
     fn operators(&self, fields: &Fields<'_>) -> Result<Vec<Op>, Fail> {
         let case_insensitive = fields
             .get("case_insensitive")
-            .map(|n| n.as_bool().ok_or_else(|| wrong_type(n, "case_insensitive", "a boolean")))
+            .map(|n| {
+                n.as_bool()
+                    .ok_or_else(|| wrong_type(n, "case_insensitive", "a boolean"))
+            })
             .transpose()?
             .unwrap_or(false);
         let mut ops = Vec::new();
@@ -360,7 +381,9 @@ impl Compiler<'_> {
             let op = match entry.key.as_str() {
                 "path" | "case_insensitive" | "param" | "if_unknown" => continue,
                 "exists" | "absent" => {
-                    let b = value.as_bool().ok_or_else(|| wrong_type(value, &entry.key, "a boolean"))?;
+                    let b = value
+                        .as_bool()
+                        .ok_or_else(|| wrong_type(value, &entry.key, "a boolean"))?;
                     Op::Exists(if entry.key == "exists" { b } else { !b })
                 }
                 "equals" | "not_equals" => Op::Equals {
@@ -381,7 +404,9 @@ impl Compiler<'_> {
                     }
                 }
                 "matches" | "not_matches" => {
-                    let pattern = value.as_str().ok_or_else(|| wrong_type(value, &entry.key, "a regex string"))?;
+                    let pattern = value
+                        .as_str()
+                        .ok_or_else(|| wrong_type(value, &entry.key, "a regex string"))?;
                     let pattern = self.interpolate(pattern, value.span)?;
                     Op::Matches {
                         regex: compile_regex(&pattern, case_insensitive)
@@ -409,7 +434,7 @@ impl Compiler<'_> {
                     };
                     let types = names
                         .iter()
-                        .map(|n| type_name(n).ok_or_else(|| {
+                        .map(|n| type_name(n).ok_or({
                             (
                                 value.span,
                                 PolicyErrorKind::InvalidValue {
@@ -421,7 +446,11 @@ impl Compiler<'_> {
                         .collect::<Result<Vec<_>, _>>()?;
                     Op::Type(types)
                 }
-                "empty" => Op::Empty(value.as_bool().ok_or_else(|| wrong_type(value, "empty", "a boolean"))?),
+                "empty" => Op::Empty(
+                    value
+                        .as_bool()
+                        .ok_or_else(|| wrong_type(value, "empty", "a boolean"))?,
+                ),
                 "references" => Op::References(string_list(value, "references")?),
                 _ => continue,
             };
@@ -447,7 +476,9 @@ impl Compiler<'_> {
                     )
                 });
             }
-            return Ok(serde_json::Value::String(self.interpolate(text, node.span)?));
+            return Ok(serde_json::Value::String(
+                self.interpolate(text, node.span)?,
+            ));
         }
         Ok(node.to_json())
     }
@@ -464,10 +495,7 @@ impl Compiler<'_> {
 }
 
 /// Replaces every `{{name}}` with `lookup(name)`; the error names the first unknown one.
-pub fn interpolate(
-    text: &str,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<String, String> {
+pub fn interpolate(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -554,23 +582,31 @@ impl<'n> Fields<'n> {
 
     fn required_str(&self, key: &'static str) -> Result<(&'n str, Span), Fail> {
         let node = self.required(key)?;
-        let text = node.as_str().ok_or_else(|| wrong_type(node, key, "a string"))?;
+        let text = node
+            .as_str()
+            .ok_or_else(|| wrong_type(node, key, "a string"))?;
         Ok((text, node.span))
     }
 
     fn optional_str(&self, key: &str) -> Result<Option<&'n str>, Fail> {
         self.get(key)
-            .map(|node| node.as_str().ok_or_else(|| wrong_type(node, key, "a string")))
+            .map(|node| {
+                node.as_str()
+                    .ok_or_else(|| wrong_type(node, key, "a string"))
+            })
             .transpose()
     }
 }
 
 fn object<'n>(node: &'n Node, what: &str) -> Result<&'n [Entry], Fail> {
-    node.as_object().ok_or_else(|| wrong_type(node, what, "a mapping"))
+    node.as_object()
+        .ok_or_else(|| wrong_type(node, what, "a mapping"))
 }
 
 fn string_list(node: &Node, what: &str) -> Result<Vec<String>, Fail> {
-    let items = node.as_array().ok_or_else(|| wrong_type(node, what, "a list of strings"))?;
+    let items = node
+        .as_array()
+        .ok_or_else(|| wrong_type(node, what, "a list of strings"))?;
     items
         .iter()
         .map(|item| match &item.value {
@@ -598,7 +634,10 @@ mod tests {
     #[test]
     fn interpolation_replaces_known_names() {
         let lookup = |n: &str| (n == "max").then(|| "900".to_owned());
-        assert_eq!(interpolate("at most {{ max }} s", lookup).unwrap(), "at most 900 s");
+        assert_eq!(
+            interpolate("at most {{ max }} s", lookup).unwrap(),
+            "at most 900 s"
+        );
         assert_eq!(interpolate("{{nope}}", lookup).unwrap_err(), "nope");
         assert_eq!(whole_placeholder("{{ a.b }}"), Some("a.b"));
         assert_eq!(whole_placeholder("x {{a}}"), None);

@@ -85,7 +85,9 @@ pub enum PolicyErrorKind {
         field: &'static str,
         expected: &'static str,
     },
-    #[error("invalid policy ID `{id}`: use a letter, then letters, digits, `-` or `_` (at most 64)")]
+    #[error(
+        "invalid policy ID `{id}`: use a letter, then letters, digits, `-` or `_` (at most 64)"
+    )]
     InvalidId { id: String },
     #[error("policy ID `{id}` is already defined by {other}")]
     DuplicateId { id: String, other: String },
@@ -115,11 +117,18 @@ pub struct Selection {
 
 /// Loads the built-in policies and every `*.yaml`/`*.yml` file of the given folders,
 /// then keeps the selected ones, sorted by ID. Every invalid file is reported.
-pub fn load_policies(dirs: &[PathBuf], selection: &Selection) -> Result<Vec<Policy>, Vec<PolicyError>> {
+pub fn load_policies(
+    dirs: &[PathBuf],
+    selection: &Selection,
+) -> Result<Vec<Policy>, Vec<PolicyError>> {
     let mut sources: Vec<(SharedSource, PolicyOrigin)> = builtin::BUILTIN
         .iter()
         .map(|(name, text)| {
-            let source = SourceFile::new(format!("policies/{name}"), (*text).to_owned(), Encoding::Utf8);
+            let source = SourceFile::new(
+                format!("policies/{name}"),
+                (*text).to_owned(),
+                Encoding::Utf8,
+            );
             (Arc::new(source), PolicyOrigin::Builtin)
         })
         .collect();
@@ -128,9 +137,11 @@ pub fn load_policies(dirs: &[PathBuf], selection: &Selection) -> Result<Vec<Poli
         match policy_files(dir) {
             Ok(files) => {
                 for file in files {
-                    match std::fs::read(&file).map_err(|e| e.to_string()).and_then(|bytes| {
-                        SourceFile::decode(&file, bytes).map_err(|e| e.to_string())
-                    }) {
+                    match std::fs::read(&file)
+                        .map_err(|e| e.to_string())
+                        .and_then(|bytes| {
+                            SourceFile::decode(&file, bytes).map_err(|e| e.to_string())
+                        }) {
                         Ok(source) => sources.push((Arc::new(source), PolicyOrigin::File(file))),
                         Err(message) => errors.push(PolicyError {
                             file: Arc::new(SourceFile::new(&file, String::new(), Encoding::Utf8)),
@@ -195,9 +206,7 @@ fn policy_files(dir: &std::path::Path) -> Result<Vec<PathBuf>, String> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| {
-            p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
-        })
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();
     files.sort();
     Ok(files)

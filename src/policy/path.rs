@@ -37,7 +37,10 @@ pub enum Root {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// A key, kept as written and in its matching form (lower-case, no `_`).
-    Key { name: String, folded: String },
+    Key {
+        name: String,
+        folded: String,
+    },
     Index(usize),
     /// `[*]`: each element of an array; an object or scalar counts as a one-element
     /// array (Terraform blocks written as one object; IAM's "string or list").
@@ -130,7 +133,8 @@ impl Path {
                         .position(|&c| c == ']')
                         .map(|p| p + i)
                         .ok_or_else(|| err("unclosed `[`", i))?;
-                    let inner: String = chars.get(i + 1..close).unwrap_or_default().iter().collect();
+                    let inner: String =
+                        chars.get(i + 1..close).unwrap_or_default().iter().collect();
                     let inner = inner.trim();
                     let step = if inner == "*" {
                         Step::Each
@@ -143,7 +147,10 @@ impl Path {
                     {
                         Step::key(quoted)
                     } else {
-                        return Err(err("expected `*`, an index or a quoted key inside `[]`", i + 1));
+                        return Err(err(
+                            "expected `*`, an index or a quoted key inside `[]`",
+                            i + 1,
+                        ));
                     };
                     steps.push(step);
                     i = close + 1;

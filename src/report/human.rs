@@ -23,7 +23,7 @@ use crate::source::{SharedSource, SourceFile, Span};
 
 /// Spans covering more lines than this are labelled on their first line only, so a
 /// finding about a whole resource does not print the whole resource.
-const MAX_LABEL_LINES: usize = 8;
+const MAX_LABEL_LINES: usize = 6;
 
 /// Narrowest width handed to miette; narrower terminals still get readable output.
 const MIN_WIDTH: usize = 40;
@@ -229,7 +229,11 @@ fn same_file(a: &SharedSource, b: &SharedSource) -> bool {
     std::sync::Arc::ptr_eq(a, b) || a.path == b.path
 }
 
-fn finding_snippet(finding: &Finding, policy: Option<&PolicyInfo>, options: &RenderOptions) -> Snippet {
+fn finding_snippet(
+    finding: &Finding,
+    policy: Option<&PolicyInfo>,
+    options: &RenderOptions,
+) -> Snippet {
     let view = SourceView::new(
         finding.source.clone(),
         display_path(&finding.source.path, &options.root),
@@ -248,7 +252,7 @@ fn finding_snippet(finding: &Finding, policy: Option<&PolicyInfo>, options: &Ren
             ));
         } else {
             related.push(Snippet {
-                heading: format!("related: {}", rel.message),
+                heading: "related location".to_owned(),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
@@ -284,6 +288,7 @@ fn error_snippet(error: &FileError, options: &RenderOptions) -> Snippet {
         Some((file, span)) if !file.text.is_empty() => {
             let heading = match error {
                 FileError::Model { .. } => "unexpected template structure",
+                FileError::Policy { .. } => "invalid policy",
                 _ => "cannot parse file",
             };
             Snippet {

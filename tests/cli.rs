@@ -1,0 +1,379 @@
+//! The command line as CI and users drive it: exit codes, formats, determinism,
+//! broken files next to good ones, and policy validation.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lexguard(args: &[&str]) -> Output {
+    lexguard_env(args, &[])
+}
+
+fn lexguard_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lexguard"));
+    cmd.args(args).current_dir(root()).env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run lexguard")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            stdout(out),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// (policy, file, line, column) of every finding in a JSON report.
+fn findings(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["policy_id"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["start"]["line"].as_u64().unwrap(),
+                f["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+const FAILING: &str = "Resources:\n  Bot:\n    Type: AWS::Lex::Bot\n    Properties:\n      Name: Bot\n      RoleArn: arn:aws:iam::111122223333:role/lex\n      DataPrivacy:\n        ChildDirected: false\n      IdleSessionTTLInSeconds: 3600\n";
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let findings = lexguard(&["check", "examples/cloudformation/claims-bot.yaml"]);
+    assert_eq!(findings.status.code(), Some(1), "{}", stdout(&findings));
+    let clean = lexguard(&["check", "examples/cloudformation/compliant-bot.json"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+    let missing = lexguard(&["check", "no/such/path.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let usage = lexguard(&["check", "--format", "nope"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn fail_on_raises_the_bar() {
+    let dir = temp_dir();
+    let file = dir.path().join("t.yaml");
+    std::fs::write(&file, FAILING).unwrap();
+    let medium = lexguard(&["check", file.to_str().unwrap(), "--fail-on", "medium"]);
+    assert_eq!(medium.status.code(), Some(1));
+    let high = lexguard(&["check", file.to_str().unwrap(), "--fail-on", "high"]);
+    assert_eq!(
+        high.status.code(),
+        Some(0),
+        "a medium finding must not fail --fail-on high"
+    );
+}
+
+#[test]
+fn examples_report_exact_findings() {
+    let out = lexguard(&["check", "examples", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let got = findings(&json(&out));
+    let want: Vec<(String, String, u64, u64)> = [
+        ("LEX005", "examples/cloudformation/claims-bot.yaml", 17, 7),
+        ("LEX003", "examples/cloudformation/claims-bot.yaml", 29, 19),
+        ("LEX003", "examples/cloudformation/claims-bot.yaml", 39, 91),
+        ("LEX008", "examples/cloudformation/claims-bot.yaml", 48, 7),
+        ("LEX002", "examples/cloudformation/claims-bot.yaml", 53, 15),
+        ("LEX020", "examples/cloudformation/claims-bot.yaml", 66, 13),
+        ("LEX017", "examples/terraform/legacy-bot.tf.json", 7, 7),
+        ("LEX005", "examples/terraform/legacy-bot.tf.json", 10, 9),
+        ("LEX017", "examples/terraform/legacy-bot.tf.json", 16, 7),
+        ("LEX008", "examples/terraform/legacy-bot.tf.json", 19, 9),
+        ("LEX020", "examples/terraform/legacy-bot.tf.json", 25, 9),
+    ]
+    .iter()
+    .map(|(p, f, l, c)| ((*p).to_owned(), (*f).to_owned(), *l, *c))
+    .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn sarif_is_identical_with_one_thread_and_many() {
+    let args = [
+        "check",
+        "examples",
+        "fixtures",
+        "../shared/corpus",
+        "--format",
+        "sarif",
+    ];
+    let one = lexguard_env(&args, &[("RAYON_NUM_THREADS", "1")]);
+    let many = lexguard_env(&args, &[("RAYON_NUM_THREADS", "4")]);
+    let results = |out: &Output| json(out)["runs"][0]["results"].clone();
+    let one = results(&one);
+    assert!(
+        one.as_array().is_some_and(|r| r.len() > 20),
+        "too few results: {one}"
+    );
+    assert_eq!(one, results(&many));
+}
+
+#[test]
+fn a_broken_file_is_reported_and_does_not_hide_others() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("good.yaml"), FAILING).unwrap();
+    std::fs::write(
+        dir.path().join("broken.json"),
+        "{\"AWSTemplateFormatVersion\": \"2010-09-09\",\n \"Resources\": {,}}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}").unwrap();
+    std::fs::write(dir.path().join("notes.yaml"), "just: notes\n").unwrap();
+    let out = lexguard(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "a parse error exits 2");
+    let report = json(&out);
+    let got = findings(&report);
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].0.as_str(), got[0].2, got[0].3), ("LEX005", 9, 7));
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0]["file"].as_str().unwrap().ends_with("broken.json"));
+    assert_eq!(
+        (
+            errors[0]["start"]["line"].as_u64(),
+            errors[0]["start"]["column"].as_u64()
+        ),
+        (Some(2), Some(16))
+    );
+    assert_eq!(
+        report["summary"]["files_skipped"], 2,
+        "package.json and notes.yaml are skipped"
+    );
+}
+
+#[test]
+fn an_explicitly_named_file_that_is_no_template_is_an_error() {
+    let dir = temp_dir();
+    let file = dir.path().join("package.json");
+    std::fs::write(&file, "{\"name\": \"x\"}").unwrap();
+    let out = lexguard(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn gitignored_and_excluded_files_are_not_walked() {
+    let dir = temp_dir();
+    std::fs::create_dir(dir.path().join("build")).unwrap();
+    std::fs::create_dir(dir.path().join("vendor")).unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "build/\n").unwrap();
+    std::fs::write(dir.path().join("build/t.yaml"), FAILING).unwrap();
+    std::fs::write(dir.path().join("vendor/t.yaml"), FAILING).unwrap();
+    std::fs::write(dir.path().join("t.yaml"), FAILING).unwrap();
+    let out = lexguard(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--exclude",
+        "vendor",
+        "--format",
+        "json",
+    ]);
+    let files: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.1).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(
+        files[0].ends_with("/t.yaml")
+            && !files[0].contains("build")
+            && !files[0].contains("vendor")
+    );
+}
+
+#[test]
+fn select_and_ignore_choose_policies() {
+    let out = lexguard(&[
+        "check",
+        "examples",
+        "--format",
+        "json",
+        "--select",
+        "LEX017,LEX020",
+        "--ignore",
+        "LEX020",
+    ]);
+    let ids: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.0).collect();
+    assert_eq!(ids, ["LEX017", "LEX017"]);
+    let unknown = lexguard(&["check", "examples", "--select", "LEX999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn policies_json_lists_the_starter_policies() {
+    let out = lexguard(&["policies", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list = json(&out);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    for id in ["LEX002", "LEX003", "LEX005", "LEX008", "LEX017", "LEX020"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let lex005 = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "LEX005")
+        .unwrap();
+    assert_eq!(lex005["severity"], "medium");
+    assert_eq!(lex005["title"], "Idle session TTL within limit");
+    assert_eq!(
+        lex005["frameworks"]["pci-dss"],
+        serde_json::json!(["8.2.8"])
+    );
+    assert_eq!(
+        lex005["resource_types"],
+        serde_json::json!([
+            "AWS::Lex::Bot",
+            "aws_lexv2models_bot",
+            "awscc_lex_bot",
+            "aws_lex_bot"
+        ])
+    );
+}
+
+#[test]
+fn explain_prints_the_documentation() {
+    let out = lexguard(&["explain", "LEX003"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    for part in [
+        "LEX003",
+        "What it checks",
+        "Why it matters",
+        "Fix",
+        "DefaultObfuscation",
+        "164.514(d)",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+    assert_eq!(lexguard(&["explain", "LEX999"]).status.code(), Some(2));
+}
+
+#[test]
+fn an_invalid_user_policy_is_reported_at_its_line() {
+    let dir = temp_dir();
+    let policy = "id: ACME001\ntitle: t\nseverity: high\ndescription: d\nrationale: r\nremediation: f\nchecks:\n  - resource_types: [AWS::Lex::Bot]\n    require: { path: Name, matchez: x }\n    message: m\n";
+    std::fs::write(dir.path().join("acme.yaml"), policy).unwrap();
+    let out = lexguard(&[
+        "check",
+        "examples",
+        "--policy-dir",
+        dir.path().to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(text.contains("acme.yaml:9:28"), "{text}");
+    assert!(text.contains("unknown field `matchez`"), "{text}");
+}
+
+#[test]
+fn a_user_policy_runs_beside_the_built_ins() {
+    let dir = temp_dir();
+    let policy = "id: ACME001\ntitle: Bots are named in upper camel case\nseverity: low\ndescription: d\nrationale: r\nremediation: f\nchecks:\n  - resource_types: [AWS::Lex::Bot]\n    require: { path: Name, matches: '^[A-Z][A-Za-z]+$' }\n    message: \"Bot name {{value}} is not upper camel case\"\n";
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("policies/acme.yaml"), policy).unwrap();
+    let template = FAILING.replace("Name: Bot", "Name: my_bot");
+    std::fs::write(dir.path().join("t.yaml"), template).unwrap();
+    let out = lexguard(&[
+        "check",
+        dir.path().join("t.yaml").to_str().unwrap(),
+        "--policy-dir",
+        dir.path().join("policies").to_str().unwrap(),
+        "--select",
+        "ACME001",
+        "--format",
+        "json",
+    ]);
+    let got = findings(&json(&out));
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].0.as_str(), got[0].2, got[0].3), ("ACME001", 5, 7));
+}
+
+#[test]
+fn output_file_is_written_and_stdin_is_read() {
+    let dir = temp_dir();
+    let out_file = dir.path().join("report.sarif");
+    let out = lexguard(&[
+        "check",
+        "examples",
+        "--format",
+        "sarif",
+        "--output",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lexguard"))
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "infra/bot.yaml",
+            "--format",
+            "json",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(FAILING.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let got = findings(&json(&out));
+    assert_eq!(
+        got,
+        vec![("LEX005".to_owned(), "infra/bot.yaml".to_owned(), 9, 7)]
+    );
+}
+
+#[test]
+fn human_output_is_colourless_off_a_terminal_and_honours_no_color() {
+    let out = lexguard(&["check", "examples/cloudformation/claims-bot.yaml"]);
+    assert!(!stdout(&out).contains('\u{1b}'), "no colour when piped");
+    let forced = lexguard(&[
+        "check",
+        "examples/cloudformation/claims-bot.yaml",
+        "--color",
+        "always",
+    ]);
+    assert!(stdout(&forced).contains('\u{1b}'));
+    let text = stdout(&out);
+    assert!(
+        text.contains("LEX020") && text.contains("claims-bot.yaml:66:13"),
+        "{text}"
+    );
+}
