@@ -55,7 +55,9 @@
 //! * **Depth.** A top-level collection is at depth 1; a tag wrapper counts as a level
 //!   (`!If [...]` is two). Deeper than [`Limits::max_depth`] is
 //!   [`ParseErrorKind::TooDeep`] at the collection (or tag) that crosses the limit; the
-//!   parser stops pulling events there.
+//!   parser stops pulling events there. saphyr itself caps *flow* nesting at 255 levels
+//!   (its flow level is a `u8`; it fails cleanly rather than overflowing), reported as
+//!   `TooDeep { limit: 255 }` at the offending bracket.
 //! * **Documents.** Documents that are empty (no node, or an untagged empty scalar) are
 //!   ignored; a second document with content is [`ParseErrorKind::MultipleDocuments`] at
 //!   its start (the `---`). No content at all is [`ParseErrorKind::Empty`] at `0..0`.
