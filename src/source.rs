@@ -129,15 +129,13 @@ impl SourceFile {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
         let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
+        for (i, &byte) in bytes.iter().enumerate() {
+            match byte {
                 b'\n' => line_starts.push((i + 1) as u32),
                 // A lone CR ends a line too (YAML and editors agree); CRLF is one break.
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push((i + 1) as u32),
                 _ => {}
             }
-            i += 1;
         }
         SourceFile {
             path: path.into(),
@@ -175,7 +173,7 @@ impl SourceFile {
         let line = self.line_index(offset);
         let start = self.line_start(line).unwrap_or(0);
         let prefix = self.text.get(start..offset).map_or_else(
-            || char_count_lossy(&self.text.as_bytes()[start..offset]),
+            || char_count_lossy(self.text.as_bytes().get(start..offset).unwrap_or_default()),
             |s| s.chars().count(),
         );
         LineCol {
@@ -217,10 +215,10 @@ fn utf8(bytes: &[u8], bom_len: usize) -> Result<String, DecodeError> {
 }
 
 fn invalid_utf8(bytes: &[u8], valid_up_to: usize, bom_len: usize) -> DecodeError {
-    let valid = &bytes[..valid_up_to];
+    let valid = bytes.get(..valid_up_to).unwrap_or(bytes);
     let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = char_count_lossy(&valid[line_start..]) + 1;
+    let column = char_count_lossy(valid.get(line_start..).unwrap_or_default()) + 1;
     DecodeError::InvalidUtf8 {
         offset: valid_up_to + bom_len,
         line,
@@ -229,10 +227,16 @@ fn invalid_utf8(bytes: &[u8], valid_up_to: usize, bom_len: usize) -> DecodeError
 }
 
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, DecodeError> {
-    if bytes.len() % 2 != 0 {
+    let pairs = bytes.chunks_exact(2);
+    if !pairs.remainder().is_empty() {
         return Err(DecodeError::InvalidUtf16);
     }
-    let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+    let units = pairs.map(|pair| {
+        unit([
+            pair.first().copied().unwrap_or(0),
+            pair.get(1).copied().unwrap_or(0),
+        ])
+    });
     char::decode_utf16(units)
         .collect::<Result<String, _>>()
         .map_err(|_| DecodeError::InvalidUtf16)

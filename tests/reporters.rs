@@ -456,7 +456,7 @@ fn sarif_output_is_valid_and_exact() {
         // ruleId, ruleIndex, kind, level, (startLine, startColumn, endLine, endColumn)
         ("LEX004", 1, "fail", "warning", (4, 3, 4, 13)),
         ("LEX002", 0, "fail", "error", (10, 32, 10, 36)),
-        ("LEX021", 2, "open", "none", (11, 16, 11, 35)),
+        ("LEX021", 2, "open", "note", (11, 16, 11, 35)),
     ];
     for (result, (rule_id, index, kind, level, (sl, sc, el, ec))) in results.iter().zip(expect) {
         assert_eq!(result["ruleId"], rule_id);

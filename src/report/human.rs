@@ -275,7 +275,8 @@ fn finding_snippet(
         help: policy
             .map(|p| p.remediation.trim().to_owned())
             .filter(|r| !r.is_empty()),
-        source: Some(view),
+        // miette draws nothing useful for an empty file.
+        source: (!finding.source.text.is_empty()).then_some(view),
         labels,
         related,
     }
@@ -288,7 +289,7 @@ fn error_snippet(error: &FileError, options: &RenderOptions) -> Snippet {
         Some((file, span)) if !file.text.is_empty() => {
             let heading = match error {
                 FileError::Model { .. } => "unexpected template structure",
-                FileError::Policy { .. } => "invalid policy",
+                FileError::Policy { .. } => "cannot load policy",
                 _ => "cannot parse file",
             };
             Snippet {
@@ -357,9 +358,16 @@ fn write_snippet(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     buf.clear();
-    handler
-        .render_report(buf, snippet)
-        .map_err(|_| io::Error::other("cannot format a diagnostic"))?;
+    if handler.render_report(buf, snippet).is_err() {
+        // Unreachable with clamped spans; never lose a finding over a snippet.
+        buf.clear();
+        if let Some(code) = &snippet.code {
+            buf.push_str(code);
+            buf.push_str(": ");
+        }
+        buf.push_str(&snippet.heading);
+        buf.push('\n');
+    }
     out.write_all(buf.as_bytes())?;
     out.write_all(b"\n")
 }

@@ -223,7 +223,9 @@ pub fn security_severity(severity: Severity) -> &'static str {
 fn kind_and_level(finding: &Finding) -> (&'static str, &'static str) {
     match finding.status {
         Status::Fail => ("fail", level(finding.severity)),
-        Status::Unknown => ("open", "none"),
+        // The issue contract (and GitHub's rendering) wants unknowns visible as
+        // notes; SARIF §3.27.10 prefers `none` for non-`fail` kinds.
+        Status::Unknown => ("open", "note"),
     }
 }
 
