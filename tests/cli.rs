@@ -377,3 +377,36 @@ fn human_output_is_colourless_off_a_terminal_and_honours_no_color() {
         "{text}"
     );
 }
+
+mod common;
+
+#[test]
+fn sarif_for_examples_fixtures_and_corpus_validates_against_the_schema() {
+    let out = lexguard(&[
+        "check",
+        "examples",
+        "fixtures",
+        "../shared/corpus",
+        "--format",
+        "sarif",
+    ]);
+    let log = json(&out);
+    let validator = common::sarif_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["kind"] == "open" && r["level"] == "note"),
+        "an unknown result is open/note"
+    );
+    assert!(results.iter().all(|r| {
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        region["startLine"].as_u64().is_some_and(|l| l >= 1)
+            && region["startColumn"].as_u64().is_some_and(|c| c >= 1)
+    }));
+}

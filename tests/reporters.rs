@@ -1,6 +1,8 @@
 //! The three reporters on a hand-built report: human (snapshot), JSON (snapshot)
 //! and SARIF (validated against the OASIS 2.1.0 schema).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -362,42 +364,13 @@ fn json_output() {
     insta::assert_snapshot!("json", out);
 }
 
-fn sarif_validator() -> jsonschema::Validator {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/schemas/sarif-schema-2.1.0.json"
-    );
-    let mut schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("read SARIF schema"))
-            .expect("SARIF schema is JSON");
-    // The published schema's `language` patterns (on `run` and `toolComponent`)
-    // have a stray `]` (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`), which fails the
-    // draft-07 meta-schema's `regex` format check. Use the evidently intended pattern;
-    // lexguard writes no `language`.
-    for definition in ["run", "toolComponent"] {
-        let pattern = schema
-            .pointer_mut(&format!(
-                "/definitions/{definition}/properties/language/pattern"
-            ))
-            .expect("language pattern");
-        assert_eq!(pattern, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
-        *pattern = Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
-    }
-    // Built without the resolve-http/resolve-file features: only the schema's own
-    // `#/definitions/...` references are resolved, and nothing is fetched.
-    jsonschema::draft7::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("compile SARIF schema")
-}
-
 #[test]
 fn sarif_output_is_valid_and_exact() {
     let report = report();
     let out = render_to_string(&report, Format::Sarif, &options());
     let log: Value = serde_json::from_str(&out).expect("valid JSON");
 
-    let validator = sarif_validator();
+    let validator = common::sarif_validator();
     let errors: Vec<String> = validator
         .iter_errors(&log)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -564,7 +537,7 @@ fn sarif_snapshot() {
 #[test]
 fn sarif_schema_rejects_a_broken_log() {
     // Guards the validation above against a schema that accepts anything.
-    let validator = sarif_validator();
+    let validator = common::sarif_validator();
     let bad = serde_json::json!({"version": "2.1.0", "runs": [{"results": [{"message": {}}]}]});
     assert!(!validator.is_valid(&bad));
     // Formats are checked: an artifact URI with a raw space is not a URI reference.
@@ -586,7 +559,7 @@ fn sarif_without_errors_is_successful() {
     report.errors.clear();
     let out = render_to_string(&report, Format::Sarif, &options());
     let log: Value = serde_json::from_str(&out).unwrap();
-    assert!(sarif_validator().is_valid(&log));
+    assert!(common::sarif_validator().is_valid(&log));
     let invocation = &log["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], true);
     assert_eq!(
