@@ -109,18 +109,20 @@ fn examples_report_exact_findings() {
     assert_eq!(got, want);
 }
 
+/// Every input the repository and the shared corpus hold, as SARIF.
+const EVERYTHING_AS_SARIF: [&str; 6] = [
+    "check",
+    "examples",
+    "fixtures",
+    "../shared/corpus",
+    "--format",
+    "sarif",
+];
+
 #[test]
 fn sarif_is_identical_with_one_thread_and_many() {
-    let args = [
-        "check",
-        "examples",
-        "fixtures",
-        "../shared/corpus",
-        "--format",
-        "sarif",
-    ];
-    let one = lexguard_env(&args, &[("RAYON_NUM_THREADS", "1")]);
-    let many = lexguard_env(&args, &[("RAYON_NUM_THREADS", "4")]);
+    let one = lexguard_env(&EVERYTHING_AS_SARIF, &[("RAYON_NUM_THREADS", "1")]);
+    let many = lexguard_env(&EVERYTHING_AS_SARIF, &[("RAYON_NUM_THREADS", "4")]);
     let results = |out: &Output| json(out)["runs"][0]["results"].clone();
     let one = results(&one);
     assert!(
@@ -382,14 +384,7 @@ mod common;
 
 #[test]
 fn sarif_for_examples_fixtures_and_corpus_validates_against_the_schema() {
-    let out = lexguard(&[
-        "check",
-        "examples",
-        "fixtures",
-        "../shared/corpus",
-        "--format",
-        "sarif",
-    ]);
+    let out = lexguard(&EVERYTHING_AS_SARIF);
     let log = json(&out);
     let validator = common::sarif_validator();
     let errors: Vec<String> = validator

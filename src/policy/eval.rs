@@ -619,37 +619,42 @@ fn unknown_verdict(cursor: &Cursor<'_>, unknown: &Unknown) -> Verdict {
 
 /// False at the first false verdict, else unknown at the first unknown, else true.
 fn all(verdicts: impl IntoIterator<Item = Verdict>, current: &Cursor<'_>) -> Verdict {
-    let mut first_unknown = None;
-    let mut first = None;
-    for v in verdicts {
-        match v.truth {
-            Truth::False => return v,
-            Truth::Unknown if first_unknown.is_none() => first_unknown = Some(v),
-            _ if first.is_none() => first = Some(v),
-            _ => {}
-        }
-    }
-    first_unknown
-        .or(first)
-        .unwrap_or_else(|| at_cursor(current, Truth::True))
+    decide(verdicts, Truth::False, current)
 }
 
 /// True at the first true verdict, else unknown at the first unknown, else false
 /// at the first verdict.
 fn any(verdicts: impl IntoIterator<Item = Verdict>, current: &Cursor<'_>) -> Verdict {
+    decide(verdicts, Truth::True, current)
+}
+
+/// The first verdict that is `decisive`; else the first unknown; else the first
+/// verdict (or, with none, the opposite of `decisive` at the current place).
+fn decide(
+    verdicts: impl IntoIterator<Item = Verdict>,
+    decisive: Truth,
+    current: &Cursor<'_>,
+) -> Verdict {
     let mut first_unknown = None;
     let mut first = None;
     for v in verdicts {
-        match v.truth {
-            Truth::True => return v,
-            Truth::Unknown if first_unknown.is_none() => first_unknown = Some(v),
-            _ if first.is_none() => first = Some(v),
-            _ => {}
+        if v.truth == decisive {
+            return v;
+        }
+        if v.truth == Truth::Unknown {
+            first_unknown.get_or_insert(v);
+        } else {
+            first.get_or_insert(v);
         }
     }
+    let empty = if decisive == Truth::True {
+        Truth::False
+    } else {
+        Truth::True
+    };
     first_unknown
         .or(first)
-        .unwrap_or_else(|| at_cursor(current, Truth::False))
+        .unwrap_or_else(|| at_cursor(current, empty))
 }
 
 /// Removes later findings that repeat an earlier one's policy, place and status.
