@@ -57,6 +57,9 @@ pub struct Unknown {
     /// A plan value known only after apply: when configured, it is certainly set
     /// and non-empty (a reference's ARN, say), just not known yet.
     pub after_apply: bool,
+    /// A string partly known: the text with `${…}` placeholders for the unknown
+    /// parts (`arn:aws:kms:${AWS::Region}:…`). Non-empty text is certainly set.
+    pub partial: Option<String>,
 }
 
 /// A reference from one resource's property to another resource.

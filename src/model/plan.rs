@@ -198,6 +198,54 @@ fn module_prefix(config_address: &str) -> &str {
     config_address.get(..end).unwrap_or("")
 }
 
+/// What the plan's `configuration` says about a part of a resource.
+#[derive(Debug, Clone, Copy)]
+enum Expr<'a> {
+    /// Nothing: the user did not configure it.
+    None,
+    /// A map from attribute to expression (a resource's `expressions`, or a block's).
+    Block(&'a Node),
+    /// One expression object (`{"references": […]}`) covering this whole value:
+    /// awscc nested attributes are configured as one expression.
+    Whole(&'a Node),
+    /// Inside a `constant_value`.
+    Constant(&'a Node),
+}
+
+impl<'a> Expr<'a> {
+    fn of(node: Option<&'a Node>) -> Expr<'a> {
+        match node {
+            None => Expr::None,
+            Some(n) if n.get("references").is_some() => Expr::Whole(n),
+            Some(n) => match n.get("constant_value") {
+                Some(c) => Expr::Constant(c),
+                None => Expr::Block(n),
+            },
+        }
+    }
+
+    fn key(self, key: &str) -> Expr<'a> {
+        match self {
+            Expr::None => Expr::None,
+            Expr::Block(n) => Expr::of(n.get(key)),
+            Expr::Whole(_) => self,
+            Expr::Constant(c) => c.get(key).map_or(Expr::None, Expr::Constant),
+        }
+    }
+
+    fn index(self, i: usize) -> Expr<'a> {
+        match self {
+            Expr::None => Expr::None,
+            Expr::Block(n) => Expr::of(n.as_array().and_then(|a| a.get(i))),
+            Expr::Whole(_) => self,
+            Expr::Constant(c) => c
+                .as_array()
+                .and_then(|a| a.get(i))
+                .map_or(Expr::None, Expr::Constant),
+        }
+    }
+}
+
 /// Copies `values`, replacing or inserting every leaf that `unknown` marks `true`
 /// with an unknown node placed at `anchor` (the nearest existing key).
 fn merge_unknown(
@@ -207,11 +255,15 @@ fn merge_unknown(
     anchor: Span,
     module_prefix: &str,
 ) -> Node {
+    merge(values, unknown, Expr::of(exprs), anchor, module_prefix)
+}
+
+fn merge(values: &Node, unknown: &Node, expr: Expr<'_>, anchor: Span, module_prefix: &str) -> Node {
     match (&values.value, &unknown.value) {
         (Value::Object(entries), Value::Object(marks)) => {
             let mut merged: Vec<Entry> = entries.clone();
             for mark in marks {
-                let expr = exprs.and_then(|e| e.get(&mark.key));
+                let expr = expr.key(&mark.key);
                 let existing = merged.iter_mut().find(|e| e.key == mark.key);
                 match (existing, &mark.value.value) {
                     (Some(entry), Value::Bool(true)) if entry.value.is_null() => {
@@ -223,7 +275,7 @@ fn merge_unknown(
                         value: unknown_node(anchor, expr, module_prefix),
                     }),
                     (Some(entry), Value::Object(_) | Value::Array(_)) => {
-                        entry.value = merge_unknown(
+                        entry.value = merge(
                             &entry.value,
                             &mark.value,
                             expr,
@@ -240,21 +292,14 @@ fn merge_unknown(
             let merged = items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| {
-                    let expr = exprs.and_then(Node::as_array).and_then(|a| a.get(i));
-                    match marks.get(i).map(|m| &m.value) {
-                        Some(Value::Bool(true)) if item.is_null() => {
-                            unknown_node(item.span, expr, module_prefix)
-                        }
-                        Some(Value::Object(_) | Value::Array(_)) => merge_unknown(
-                            item,
-                            marks.get(i).unwrap_or(item),
-                            expr,
-                            item.span,
-                            module_prefix,
-                        ),
-                        _ => item.clone(),
+                .map(|(i, item)| match marks.get(i) {
+                    Some(mark) if matches!(mark.value, Value::Bool(true)) && item.is_null() => {
+                        unknown_node(item.span, expr.index(i), module_prefix)
                     }
+                    Some(mark) if matches!(mark.value, Value::Object(_) | Value::Array(_)) => {
+                        merge(item, mark, expr.index(i), item.span, module_prefix)
+                    }
+                    _ => item.clone(),
                 })
                 .collect();
             Node::new(values.span, Value::Array(merged))
@@ -263,10 +308,13 @@ fn merge_unknown(
     }
 }
 
-fn unknown_node(span: Span, expr: Option<&Node>, module_prefix: &str) -> Node {
-    let references = expr
-        .and_then(|e| e.get("references"))
-        .and_then(Node::as_array)
+fn unknown_node(span: Span, expr: Expr<'_>, module_prefix: &str) -> Node {
+    let (configured, listed) = match expr {
+        Expr::None => (false, None),
+        Expr::Whole(e) => (true, e.get("references").and_then(Node::as_array)),
+        Expr::Block(_) | Expr::Constant(_) => (true, None),
+    };
+    let references = listed
         .unwrap_or_default()
         .iter()
         .filter_map(Node::as_str)
@@ -278,7 +326,6 @@ fn unknown_node(span: Span, expr: Option<&Node>, module_prefix: &str) -> Node {
             }
             acc
         });
-    let configured = expr.is_some();
     let reason = match references.first() {
         Some(r) => format!(
             "known only after apply (from `{}{}`)",
@@ -297,6 +344,7 @@ fn unknown_node(span: Span, expr: Option<&Node>, module_prefix: &str) -> Node {
             references,
             configured,
             after_apply: true,
+            partial: None,
         })),
     )
 }

@@ -128,6 +128,33 @@ impl<'d> Resolver<'d> {
                                 .collect(),
                         )
                     }
+                    ("Fn::Sub", _) | ("Fn::Join", _) => {
+                        let built = if function == "Fn::Sub" {
+                            self.substitute(argument, arena, hops)
+                        } else {
+                            self.join(argument, arena, hops)
+                        };
+                        match built {
+                            Some(Text::Known(text)) => {
+                                Some(&*arena.alloc(Node::new(node.span, Value::String(text))))
+                            }
+                            Some(Text::Partial(text, references)) => {
+                                let mut n = unknown_node(
+                                    node,
+                                    format!("`{function}` depends on values known only at deploy time: `{text}`"),
+                                    references,
+                                );
+                                if let Value::Unknown(u) = &mut n.value {
+                                    u.partial = Some(text);
+                                }
+                                Some(&*arena.alloc(n))
+                            }
+                            None => unknown(
+                                format!("`{function}` has arguments that cannot be evaluated"),
+                                Vec::new(),
+                            ),
+                        }
+                    }
                     ("Fn::ImportValue", _) => unknown(
                         "`Fn::ImportValue` reads another stack's export, outside the input"
                             .to_owned(),
@@ -202,6 +229,128 @@ impl<'d> Resolver<'d> {
     }
 }
 
+/// A string built by `Fn::Sub` or `Fn::Join`.
+enum Text {
+    Known(String),
+    /// Text with `${…}` placeholders for what is unknown, and the resources referenced.
+    Partial(String, Vec<Reference>),
+}
+
+impl<'d> Resolver<'d> {
+    /// `Fn::Sub`: a string, or `[string, {name: value}]`. `${Name}` is a `Ref`,
+    /// `${Name.Attr}` a `GetAtt`, `${!Literal}` the literal `${Literal}`.
+    fn substitute<'a>(
+        &self,
+        argument: &'a Node,
+        arena: &'a Arena<Node>,
+        hops: usize,
+    ) -> Option<Text>
+    where
+        'd: 'a,
+    {
+        let (template, vars) = match &argument.value {
+            Value::String(s) => (s.as_str(), None),
+            Value::Array(items) => (items.first()?.as_str()?, items.get(1)),
+            _ => return None,
+        };
+        let mut out = String::with_capacity(template.len());
+        let mut references = Vec::new();
+        let mut partial = false;
+        let mut rest = template;
+        while let Some(start) = rest.find("${") {
+            out.push_str(rest.get(..start)?);
+            let after = rest.get(start + 2..)?;
+            let end = after.find('}')?;
+            let name = after.get(..end)?.trim();
+            rest = after.get(end + 1..)?;
+            if let Some(literal) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+                continue;
+            }
+            // A variable of the second argument, or a Ref/GetAtt written inline.
+            let synthetic;
+            let value: &Node = match vars.and_then(|v| v.get(name)) {
+                Some(v) => v,
+                None => {
+                    let (key, arg) = match name.split_once('.') {
+                        Some((target, attribute)) => (
+                            "Fn::GetAtt",
+                            Value::Array(vec![
+                                Node::new(argument.span, Value::String(target.to_owned())),
+                                Node::new(argument.span, Value::String(attribute.to_owned())),
+                            ]),
+                        ),
+                        None => ("Ref", Value::String(name.to_owned())),
+                    };
+                    synthetic = Node::new(
+                        argument.span,
+                        Value::Object(vec![crate::node::Entry {
+                            key: key.to_owned(),
+                            key_span: argument.span,
+                            value: Node::new(argument.span, arg),
+                        }]),
+                    );
+                    arena.alloc(synthetic)
+                }
+            };
+            match self.resolve_hops(value, arena, hops + 1).map(|n| &n.value) {
+                Some(Value::String(s)) => out.push_str(s),
+                Some(Value::Number(n)) => out.push_str(&n.raw),
+                Some(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+                Some(Value::Unknown(u)) => {
+                    partial = true;
+                    references.extend(u.references.iter().cloned());
+                    out.push_str("${");
+                    out.push_str(name);
+                    out.push('}');
+                }
+                _ => return None,
+            }
+        }
+        out.push_str(rest);
+        Some(if partial {
+            Text::Partial(out, references)
+        } else {
+            Text::Known(out)
+        })
+    }
+
+    /// `Fn::Join: [delimiter, [parts]]`.
+    fn join<'a>(&self, argument: &'a Node, arena: &'a Arena<Node>, hops: usize) -> Option<Text>
+    where
+        'd: 'a,
+    {
+        let items = argument.as_array()?;
+        let delimiter = items.first()?.as_str()?;
+        let parts = self
+            .resolve_hops(items.get(1)?, arena, hops + 1)?
+            .as_array()?;
+        let mut texts = Vec::with_capacity(parts.len());
+        let mut references = Vec::new();
+        let mut partial = false;
+        for part in parts {
+            match self.resolve_hops(part, arena, hops + 1).map(|n| &n.value) {
+                Some(Value::String(s)) => texts.push(s.clone()),
+                Some(Value::Number(n)) => texts.push(n.raw.clone()),
+                Some(Value::Unknown(u)) => {
+                    partial = true;
+                    references.extend(u.references.iter().cloned());
+                    texts.push("${?}".to_owned());
+                }
+                _ => return None,
+            }
+        }
+        let text = texts.join(delimiter);
+        Some(if partial {
+            Text::Partial(text, references)
+        } else {
+            Text::Known(text)
+        })
+    }
+}
+
 fn unknown_node(at: &Node, reason: String, references: Vec<Reference>) -> Node {
     Node::new(
         at.span,
@@ -210,6 +359,7 @@ fn unknown_node(at: &Node, reason: String, references: Vec<Reference>) -> Node {
             references,
             configured: true,
             after_apply: false,
+            partial: None,
         })),
     )
 }
@@ -321,6 +471,33 @@ fn is_traversal(expression: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cfn(text: &str) -> Node {
+        crate::parse::yaml::parse(text, &crate::parse::Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn sub_and_join_resolve_what_is_known_and_keep_placeholders() {
+        let doc = cfn("Parameters:\n  Env: {Type: String, Default: prod}\n  Key: {Type: String}\nResources:\n  K: {Type: AWS::KMS::Key}\nValues:\n  a: !Sub 'arn:${AWS::Partition}:s3:::logs-${Env}'\n  b: !Sub 'arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/${Key}'\n  c: !Join ['-', [a, !Ref Env, !GetAtt K.Arn]]\n  d: !Sub ['${X}/${!Literal}', {X: !Ref Env}]\n");
+        let (_, resolver) = super::super::cfn::build(&doc);
+        let arena = Arena::new();
+        let value = |key: &str| {
+            let node = doc.get("Values").and_then(|v| v.get(key)).unwrap();
+            resolver.resolve(node, &arena).unwrap().clone()
+        };
+        assert_eq!(value("a").as_str(), Some("arn:aws:s3:::logs-prod"));
+        let b = value("b");
+        let b = b.as_unknown().unwrap();
+        assert_eq!(
+            b.partial.as_deref(),
+            Some("arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/${Key}")
+        );
+        let c = value("c");
+        let c = c.as_unknown().unwrap();
+        assert_eq!(c.partial.as_deref(), Some("a-prod-${?}"));
+        assert_eq!(c.references.first().map(|r| r.target.as_str()), Some("K"));
+        assert_eq!(value("d").as_str(), Some("prod/${Literal}"));
+    }
 
     #[test]
     fn interpolation_forms() {

@@ -400,7 +400,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     continue;
                 };
                 if let Value::Unknown(unknown) = &node.value {
-                    hits.push(Hit::Unknown { cursor, unknown });
+                    hits.push(unknown_hit(cursor, unknown, path, index));
                     continue;
                 }
                 let node = self.decode_embedded(node, cursor.span, step);
@@ -426,7 +426,9 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     path: cursor.path,
                 }),
                 Some(node) => match &node.value {
-                    Value::Unknown(unknown) => hits.push(Hit::Unknown { cursor, unknown }),
+                    Value::Unknown(unknown) => {
+                        hits.push(unknown_hit(cursor, unknown, path, path.steps.len()))
+                    }
                     _ => hits.push(Hit::Found(Cursor { node, ..cursor })),
                 },
             }
@@ -461,6 +463,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     references: Vec::new(),
                     configured: true,
                     after_apply: false,
+                    partial: None,
                 })),
             )),
         }
@@ -562,6 +565,21 @@ fn join(path: &str, key: &str) -> String {
         (true, true) => key.to_owned(),
         (false, true) => format!("{path}.{key}"),
         (_, false) => format!("{path}['{key}']"),
+    }
+}
+
+/// An unknown value the user did not configure (a plan attribute the provider
+/// computes) is not set by the user: it reads as missing, at its parent.
+fn unknown_hit<'a>(
+    cursor: Cursor<'a>,
+    unknown: &'a Unknown,
+    path: &Path,
+    from_step: usize,
+) -> Hit<'a> {
+    if unknown.configured {
+        Hit::Unknown { cursor, unknown }
+    } else {
+        missing(&cursor, path, from_step)
     }
 }
 
@@ -720,7 +738,9 @@ fn op_on_unknown(op: &Op, unknown: &Unknown) -> Truth {
         // A reference to a resource, or a configured plan value known after apply,
         // is set and not empty even though its value is unknown.
         Op::Empty(want)
-            if !unknown.references.is_empty() || (unknown.after_apply && unknown.configured) =>
+            if !unknown.references.is_empty()
+                || (unknown.after_apply && unknown.configured)
+                || unknown.partial.as_deref().is_some_and(has_literal_text) =>
         {
             truth(!*want)
         }
@@ -732,6 +752,24 @@ fn op_on_unknown(op: &Op, unknown: &Unknown) -> Truth {
         ),
         _ => Truth::Unknown,
     }
+}
+
+/// Whether a partly known string has text outside its `${…}` placeholders.
+fn has_literal_text(text: &str) -> bool {
+    let mut depth = 0usize;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' if chars.peek() == Some(&'{') => {
+                chars.next();
+                depth += 1;
+            }
+            '}' if depth > 0 => depth -= 1,
+            _ if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Equality as CloudFormation reads values: `"true"` equals `true`, `"300"` equals 300.
