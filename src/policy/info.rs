@@ -94,3 +94,30 @@ impl PolicyInfo {
         out
     }
 }
+
+/// The policy reference (`docs/policies.md`): an index table, then every policy's
+/// documentation, generated from the policy files so it cannot drift from them.
+pub fn catalog_markdown<'a>(policies: impl IntoIterator<Item = &'a PolicyInfo>) -> String {
+    let policies: Vec<&PolicyInfo> = policies.into_iter().collect();
+    let mut out = String::from(
+        "# lexguard policies\n\n<!-- Generated from policies/*.yaml by `LEXGUARD_BLESS=1 cargo test --test docs`; do not edit. -->\n\n\
+         | ID | Title | Severity | Frameworks |\n|---|---|---|---|\n",
+    );
+    for p in &policies {
+        let frameworks: Vec<&str> = p.frameworks.keys().map(String::as_str).collect();
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} |\n",
+            p.id,
+            p.id.to_ascii_lowercase(),
+            p.title.replace('|', "\\|"),
+            p.severity,
+            frameworks.join(", ")
+        ));
+    }
+    for p in &policies {
+        // An explicit anchor, so `help_uri` (`#lex002`) lands on the section.
+        out.push_str(&format!("\n<a id=\"{}\"></a>\n\n", p.id.to_ascii_lowercase()));
+        out.push_str(&p.help_markdown());
+    }
+    out
+}
