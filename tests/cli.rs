@@ -56,7 +56,7 @@ fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
-const FAILING: &str = "Resources:\n  Bot:\n    Type: AWS::Lex::Bot\n    Properties:\n      Name: Bot\n      RoleArn: arn:aws:iam::111122223333:role/lex\n      DataPrivacy:\n        ChildDirected: false\n      IdleSessionTTLInSeconds: 3600\n";
+const FAILING: &str = "Resources:\n  Bot:\n    Type: AWS::Lex::Bot\n    Properties:\n      Name: Bot\n      RoleArn: arn:aws:iam::111122223333:role/lex\n      DataPrivacy:\n        ChildDirected: false\n      IdleSessionTTLInSeconds: 3600\n      ErrorLogSettings:\n        Enabled: true\n";
 
 #[test]
 fn exit_codes_follow_the_contract() {
@@ -91,6 +91,7 @@ fn examples_report_exact_findings() {
     assert_eq!(out.status.code(), Some(1));
     let got = findings(&json(&out));
     let want: Vec<(String, String, u64, u64)> = [
+        ("LEX015", "examples/cloudformation/claims-bot.yaml", 12, 5),
         ("LEX005", "examples/cloudformation/claims-bot.yaml", 17, 7),
         ("LEX003", "examples/cloudformation/claims-bot.yaml", 29, 19),
         ("LEX003", "examples/cloudformation/claims-bot.yaml", 39, 91),

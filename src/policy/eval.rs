@@ -63,6 +63,9 @@ struct Cursor<'a> {
     path: String,
     /// The key or index this node sits under, for `@key`.
     key: Option<String>,
+    /// Where the parent is reported: a value removed by `Ref: AWS::NoValue` is
+    /// missing, and a missing property is reported at its parent.
+    parent_span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +118,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             span: r.properties_key_span,
             path: r.path_prefix.to_owned(),
             key: None,
+            parent_span: r.key_span,
         }
     }
 
@@ -369,6 +373,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         span: r.key_span,
                         path: String::new(),
                         key: None,
+                        parent_span: r.key_span,
                     })],
                 };
             }
@@ -396,7 +401,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
             let mut next = Vec::new();
             for cursor in frontier {
                 let Some(node) = self.model.resolver.resolve(cursor.node, self.arena) else {
-                    hits.push(missing(&cursor, path, index));
+                    let parent = Cursor {
+                        span: cursor.parent_span,
+                        ..cursor
+                    };
+                    hits.push(missing(&parent, path, index));
                     continue;
                 };
                 if let Value::Unknown(unknown) = &node.value {
@@ -422,7 +431,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
         for cursor in frontier {
             match self.model.resolver.resolve(cursor.node, self.arena) {
                 None => hits.push(Hit::Missing {
-                    span: cursor.span,
+                    span: cursor.parent_span,
                     path: cursor.path,
                 }),
                 Some(node) => match &node.value {
@@ -479,6 +488,7 @@ fn step_into<'a>(node: &'a Node, cursor: &Cursor<'a>, step: &Step, next: &mut Ve
                     span: entry.key_span,
                     path: join(&cursor.path, &entry.key),
                     key: Some(entry.key.clone()),
+                    parent_span: cursor.span,
                 });
             }
         }
@@ -520,6 +530,7 @@ fn step_into<'a>(node: &'a Node, cursor: &Cursor<'a>, step: &Step, next: &mut Ve
                 span: e.key_span,
                 path: join(&cursor.path, &e.key),
                 key: Some(e.key.clone()),
+                parent_span: cursor.span,
             }));
         }
         (Step::Values, Value::Array(items)) => {
@@ -553,6 +564,7 @@ fn element_cursor<'a>(item: &'a Node, parent: &Cursor<'a>, index: usize) -> Curs
         span: item.span,
         path: format!("{}[{index}]", parent.path),
         key: Some(index.to_string()),
+        parent_span: parent.span,
     }
 }
 

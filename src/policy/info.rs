@@ -116,7 +116,10 @@ pub fn catalog_markdown<'a>(policies: impl IntoIterator<Item = &'a PolicyInfo>) 
     }
     for p in &policies {
         // An explicit anchor, so `help_uri` (`#lex002`) lands on the section.
-        out.push_str(&format!("\n<a id=\"{}\"></a>\n\n", p.id.to_ascii_lowercase()));
+        out.push_str(&format!(
+            "\n<a id=\"{}\"></a>\n\n",
+            p.id.to_ascii_lowercase()
+        ));
         out.push_str(&p.help_markdown());
     }
     out
