@@ -6,11 +6,13 @@
 //! `${…}` expressions) are interpreted lazily by the [`Resolver`].
 
 mod cfn;
+pub mod link;
 pub(crate) mod plan;
 mod resolve;
 mod tfjson;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::node::{Node, Value};
 use crate::source::{SharedSource, Span};
@@ -79,6 +81,9 @@ pub struct Model<'d> {
     pub dialect: Dialect,
     pub resources: Vec<Resource<'d>>,
     pub resolver: Resolver<'d>,
+    /// Resource positions by ID without instance keys (`aws_s3_bucket.b` for
+    /// `aws_s3_bucket.b[0]`), the form references name.
+    pub index: HashMap<String, Vec<usize>>,
 }
 
 /// Detects the dialect of a parsed document from its content alone.
@@ -139,11 +144,19 @@ pub fn build<'d>(source: SharedSource, root: &'d Node, dialect: Dialect) -> Mode
         Dialect::TerraformPlan => (plan::build_plan(root), Resolver::Literal),
         Dialect::TerraformState => (plan::build_state(root), Resolver::Literal),
     };
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, resource) in resources.iter().enumerate() {
+        index
+            .entry(plan::strip_instance_keys(&resource.id))
+            .or_default()
+            .push(i);
+    }
     Model {
         source,
         dialect,
         resources,
         resolver,
+        index,
     }
 }
 

@@ -57,6 +57,21 @@ pub enum Condition {
         path: Path,
         condition: Box<Condition>,
     },
+    /// The value at `path` refers to resources of `types` (by reference, or by a
+    /// literal name or ARN), and the condition holds on each of them. A target
+    /// outside the input is unknown.
+    Linked {
+        path: Path,
+        types: Vec<String>,
+        condition: Box<Condition>,
+    },
+    /// Some resource of `types` whose `path` refers to the current resource
+    /// satisfies the condition (false when none refers to it).
+    Linking {
+        types: Vec<String>,
+        path: Path,
+        condition: Box<Condition>,
+    },
 }
 
 #[derive(Debug)]

@@ -12,7 +12,8 @@ use typed_arena::Arena;
 use super::condition::{Check, Condition, Op, Outcome, TypeName};
 use super::path::{key_matches, Path, Root, Step};
 use super::Policy;
-use crate::finding::{Finding, ResourceRef, Status};
+use crate::finding::{Finding, RelatedLocation, ResourceRef, Status};
+use crate::model::link;
 use crate::model::{Model, Resource};
 use crate::node::{Node, Unknown, Value};
 use crate::source::{SourceFile, Span};
@@ -22,7 +23,7 @@ use crate::source::{SourceFile, Span};
 /// resources, then policies, then checks (the caller sorts globally).
 pub fn evaluate_model(policies: &[Policy], model: &Model<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for resource in &model.resources {
+    for (index, resource) in model.resources.iter().enumerate() {
         if !policies
             .iter()
             .any(|p| p.applies_to(&resource.resource_type))
@@ -33,27 +34,34 @@ pub fn evaluate_model(policies: &[Policy], model: &Model<'_>) -> Vec<Finding> {
         let ctx = Ctx {
             model,
             resource,
+            index,
             arena: &arena,
+            depth: 0,
         };
         let root = ctx.root();
         for policy in policies {
-            let start = findings.len();
             for check in &policy.checks {
                 if check.resource_types.contains(&resource.resource_type) {
                     ctx.run_check(policy, check, &root, &mut findings);
                 }
             }
-            dedup_from(&mut findings, start);
         }
     }
-    findings
+    merge_duplicates(findings)
 }
 
 struct Ctx<'a, 'd> {
     model: &'a Model<'d>,
     resource: &'a Resource<'d>,
+    /// The resource's position in the model.
+    index: usize,
     arena: &'a Arena<Node>,
+    /// How many links were followed to get here (bounded, against cycles).
+    depth: usize,
 }
+
+/// Links followed from one resource to another before giving up.
+const MAX_LINK_DEPTH: usize = 4;
 
 /// A place in the resource: the node, where it is reported, and its property path.
 #[derive(Debug, Clone)]
@@ -82,6 +90,11 @@ struct Verdict {
     path: String,
     value: Option<String>,
     reason: Option<String>,
+    /// Places that led here: the Lex property a cross-resource link started from.
+    related: Vec<(Span, String)>,
+    /// The resource the verdict was decided in (index into the model), when a link
+    /// moved evaluation to another resource.
+    resource: Option<usize>,
 }
 
 enum Hit<'a> {
@@ -141,6 +154,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
                                 path: cursor.path,
                                 value: None,
                                 reason: Some(unknown.reason.clone()),
+                                related: Vec::new(),
+                                resource: None,
                             },
                             root,
                         )),
@@ -228,6 +243,23 @@ impl<'a, 'd> Ctx<'a, 'd> {
             }),
         };
         let span = first_line(&self.model.source, verdict.span);
+        let resource = verdict
+            .resource
+            .and_then(|i| self.model.resources.get(i))
+            .unwrap_or(resource);
+        let related = verdict
+            .related
+            .iter()
+            .map(|(span, message)| {
+                let span = first_line(&self.model.source, *span);
+                RelatedLocation {
+                    source: self.model.source.clone(),
+                    span,
+                    region: self.model.source.region(span),
+                    message: message.clone(),
+                }
+            })
+            .collect();
         Finding {
             policy_id: Arc::from(policy.info.id.as_str()),
             severity: policy.info.severity,
@@ -241,7 +273,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 resource_type: resource.resource_type.clone(),
             },
             property_path: verdict.path.clone(),
-            related: Vec::new(),
+            related,
         }
     }
 
@@ -308,6 +340,40 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 }
                 v
             }
+            Condition::Linked {
+                path,
+                types,
+                condition,
+            } => {
+                let selection = self.walk(path, current, root);
+                if selection.hits.is_empty() {
+                    let (span, path) = selection.anchor;
+                    return at_place(span, path, Truth::False);
+                }
+                let verdicts: Vec<Verdict> = selection
+                    .hits
+                    .into_iter()
+                    .map(|hit| match hit {
+                        Hit::Missing { span, path } => at_place(span, path, Truth::False),
+                        Hit::Found(cursor) => self.follow(&cursor, cursor.node, types, condition),
+                        Hit::Unknown { cursor, .. } => {
+                            self.follow(&cursor, cursor.node, types, condition)
+                        }
+                    })
+                    .collect();
+                all(verdicts, current)
+            }
+            Condition::Linking {
+                types,
+                path,
+                condition,
+            } => {
+                let verdicts = self.linking(types, path, condition);
+                if verdicts.is_empty() {
+                    return at_cursor(current, Truth::False);
+                }
+                any(verdicts, current)
+            }
             Condition::Test {
                 path,
                 ops,
@@ -322,6 +388,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         path,
                         value: None,
                         reason: None,
+                        related: Vec::new(),
+                        resource: None,
                     };
                 }
                 let verdicts = selection.hits.into_iter().map(|hit| match hit {
@@ -331,6 +399,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         span: c.span,
                         path: c.path,
                         reason: None,
+                        related: Vec::new(),
+                        resource: None,
                     },
                     Hit::Missing { span, path } => Verdict {
                         truth: truth(ops.iter().all(op_on_missing)),
@@ -338,6 +408,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         path,
                         value: None,
                         reason: None,
+                        related: Vec::new(),
+                        resource: None,
                     },
                     Hit::Unknown { cursor, unknown } => {
                         let mut v = unknown_verdict(&cursor, unknown);
@@ -354,6 +426,179 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 all(verdicts, current)
             }
         }
+    }
+
+    /// Evaluates `condition` on every resource the value at `from` refers to.
+    fn follow(
+        &self,
+        from: &Cursor<'a>,
+        value: &'a Node,
+        types: &[String],
+        condition: &Condition,
+    ) -> Verdict {
+        let targets = match self.targets(value, types, 0) {
+            Ok(targets) => targets,
+            Err(LinkMiss::Managed) => return at_cursor(from, Truth::True),
+            Err(LinkMiss::Unknown(reason)) => {
+                let mut v = at_cursor(from, Truth::Unknown);
+                v.reason = Some(reason);
+                return v;
+            }
+        };
+        let verdicts: Vec<Verdict> = targets
+            .into_iter()
+            .map(|index| {
+                let mut v = match self.at(index) {
+                    Some(ctx) => {
+                        let root = ctx.root();
+                        ctx.condition(condition, &root, &root)
+                    }
+                    None => {
+                        let mut v = at_cursor(from, Truth::Unknown);
+                        v.reason = Some("references nest too deeply to follow".to_owned());
+                        v
+                    }
+                };
+                if v.truth != Truth::True {
+                    v.resource.get_or_insert(index);
+                    v.related
+                        .push((from.span, format!("linked from `{}` here", from.path)));
+                }
+                v
+            })
+            .collect();
+        all(verdicts, from)
+    }
+
+    /// Verdicts of `condition` on each resource of `types` whose `path` refers to
+    /// the current resource.
+    fn linking(&self, types: &[String], path: &Path, condition: &Condition) -> Vec<Verdict> {
+        let mine = self.identities(self.index);
+        let mut verdicts = Vec::new();
+        for (index, candidate) in self.model.resources.iter().enumerate() {
+            if !types.contains(&candidate.resource_type) {
+                continue;
+            }
+            let Some(ctx) = self.at(index) else { continue };
+            let root = ctx.root();
+            let refers = ctx
+                .walk(path, &root, &root)
+                .hits
+                .iter()
+                .any(|hit| match hit {
+                    Hit::Found(c) => c
+                        .node
+                        .as_str()
+                        .is_some_and(|s| mine.contains(&link::normalise(s))),
+                    Hit::Unknown { unknown, .. } => unknown.references.iter().any(|r| {
+                        self.model
+                            .index
+                            .get(&r.target)
+                            .is_some_and(|found| found.contains(&self.index))
+                    }),
+                    Hit::Missing { .. } => false,
+                });
+            if refers {
+                let mut v = ctx.condition(condition, &root, &root);
+                v.resource.get_or_insert(index);
+                verdicts.push(v);
+            }
+        }
+        verdicts
+    }
+
+    /// A context for evaluating on another resource, one link deeper.
+    fn at(&self, index: usize) -> Option<Ctx<'a, 'd>> {
+        (self.depth < MAX_LINK_DEPTH).then_some(())?;
+        Some(Ctx {
+            model: self.model,
+            resource: self.model.resources.get(index)?,
+            index,
+            arena: self.arena,
+            depth: self.depth + 1,
+        })
+    }
+
+    /// The literal names and ARNs a resource is known by.
+    fn identities(&self, index: usize) -> Vec<String> {
+        let Some(resource) = self.model.resources.get(index) else {
+            return Vec::new();
+        };
+        let properties = resource.properties.as_deref();
+        link::identities(resource, |key| {
+            let node = properties?.get(key)?;
+            self.model
+                .resolver
+                .resolve(node, self.arena)
+                .and_then(link::string_of)
+        })
+    }
+
+    /// The resources of `types` a value refers to: through references the
+    /// resolver found, or by matching a literal name or ARN; KMS aliases are
+    /// followed to their keys.
+    fn targets(
+        &self,
+        value: &'a Node,
+        types: &[String],
+        hops: usize,
+    ) -> Result<Vec<usize>, LinkMiss> {
+        let value = self
+            .model
+            .resolver
+            .resolve(value, self.arena)
+            .ok_or_else(|| LinkMiss::Unknown("the value is removed (`AWS::NoValue`)".to_owned()))?;
+        let candidates: Vec<usize> = match &value.value {
+            Value::String(text) => {
+                if link::is_aws_managed_key(text) {
+                    return Err(LinkMiss::Managed);
+                }
+                let key = link::normalise(text);
+                (0..self.model.resources.len())
+                    .filter(|&i| self.identities(i).contains(&key))
+                    .collect()
+            }
+            Value::Unknown(unknown) => unknown
+                .references
+                .iter()
+                .filter_map(|r| self.model.index.get(&r.target))
+                .flatten()
+                .copied()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut targets = Vec::new();
+        for index in candidates {
+            let Some(resource) = self.model.resources.get(index) else {
+                continue;
+            };
+            if types.contains(&resource.resource_type) {
+                targets.push(index);
+            } else if let (Some(key), true) = (
+                link::forwarded_by(&resource.resource_type),
+                hops < MAX_LINK_DEPTH,
+            ) {
+                if let Some(next) = resource.properties.as_deref().and_then(|p| p.get(key)) {
+                    // Resources live as long as the model, so `next` outlives this call.
+                    let next: &'a Node = next;
+                    targets.extend(self.targets(next, types, hops + 1)?);
+                }
+            }
+        }
+        if targets.is_empty() {
+            let shown = match &value.value {
+                Value::String(text) => format!("`{text}`"),
+                Value::Unknown(unknown) => unknown.reason.clone(),
+                other => format!("a {}", other.type_name()),
+            };
+            return Err(LinkMiss::Unknown(format!(
+                "{shown}: no {} in the input",
+                types.join(" or ")
+            )));
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        Ok(targets)
     }
 
     /// Selects the nodes a path names, resolving each node on the way.
@@ -627,6 +872,25 @@ fn and(a: Truth, b: Truth) -> Truth {
     }
 }
 
+/// Why a link found no resource to evaluate.
+enum LinkMiss {
+    /// An AWS-managed key: not the user's to configure, nothing to check.
+    Managed,
+    Unknown(String),
+}
+
+fn at_place(span: Span, path: String, truth: Truth) -> Verdict {
+    Verdict {
+        truth,
+        span,
+        path,
+        value: None,
+        reason: None,
+        related: Vec::new(),
+        resource: None,
+    }
+}
+
 fn at_cursor(cursor: &Cursor<'_>, truth: Truth) -> Verdict {
     Verdict {
         truth,
@@ -634,6 +898,8 @@ fn at_cursor(cursor: &Cursor<'_>, truth: Truth) -> Verdict {
         path: cursor.path.clone(),
         value: None,
         reason: None,
+        related: Vec::new(),
+        resource: None,
     }
 }
 
@@ -644,6 +910,8 @@ fn unknown_verdict(cursor: &Cursor<'_>, unknown: &Unknown) -> Verdict {
         path: cursor.path.clone(),
         value: None,
         reason: Some(unknown.reason.clone()),
+        related: Vec::new(),
+        resource: None,
     }
 }
 
@@ -687,23 +955,30 @@ fn decide(
         .unwrap_or_else(|| at_cursor(current, empty))
 }
 
-/// Removes later findings that repeat an earlier one's policy, place and status.
-fn dedup_from(findings: &mut Vec<Finding>, start: usize) {
-    let mut seen: Vec<(Span, Status)> = Vec::new();
-    let mut i = start;
-    while i < findings.len() {
-        let key = findings.get(i).map(|f| (f.span, f.status));
-        match key {
-            Some(key) if seen.contains(&key) => {
-                findings.remove(i);
+/// One finding per policy, place and status: two checks deciding the same thing,
+/// or two aliases logging to the same unencrypted log group, are one finding
+/// whose related locations name every source.
+fn merge_duplicates(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut seen: std::collections::HashMap<(Arc<str>, Span, Status), usize> =
+        std::collections::HashMap::new();
+    for finding in findings {
+        let key = (finding.policy_id.clone(), finding.span, finding.status);
+        match seen.get(&key).and_then(|&i| out.get_mut(i)) {
+            Some(first) => {
+                for related in finding.related {
+                    if !first.related.iter().any(|r| r.span == related.span) {
+                        first.related.push(related);
+                    }
+                }
             }
-            Some(key) => {
-                seen.push(key);
-                i += 1;
+            None => {
+                seen.insert(key, out.len());
+                out.push(finding);
             }
-            None => break,
         }
     }
+    out
 }
 
 /// Whether an operator holds for a known value.

@@ -298,6 +298,25 @@ impl Compiler<'_> {
                 Condition::Some { path, condition }
             });
         }
+        if combinator("linked") || combinator("linking") {
+            let q = Fields::new(&first.value, &["path", "types", "condition"])?;
+            let path = self.path(q.required("path")?)?;
+            let types = string_list(q.required("types")?, "types")?;
+            let condition = Box::new(self.condition(q.required("condition")?)?);
+            return Ok(if first.key == "linked" {
+                Condition::Linked {
+                    path,
+                    types,
+                    condition,
+                }
+            } else {
+                Condition::Linking {
+                    types,
+                    path,
+                    condition,
+                }
+            });
+        }
         if combinator("mode") {
             return match first.value.as_str() {
                 Some("managed") => Ok(Condition::Mode(Mode::Managed)),
