@@ -289,7 +289,10 @@ impl Compiler<'_> {
             return Ok(Condition::Not(Box::new(self.condition(&first.value)?)));
         }
         if combinator("every") || combinator("some") {
-            let q = Fields::new(&first.value, &["path", "condition"])?;
+            let q = Fields::new(&first.value, &["path", "condition", "param", "as"])?;
+            if q.get("param").is_some() {
+                return self.over_parameter(&q, first.key == "every");
+            }
             let path = self.path(q.required("path")?)?;
             let condition = Box::new(self.condition(q.required("condition")?)?);
             return Ok(if first.key == "every" {
@@ -357,6 +360,58 @@ impl Compiler<'_> {
             path,
             ops,
             if_unknown,
+        })
+    }
+
+    /// `{every|some: {param: list, as: item, condition: C}}`: C once per element of
+    /// a list parameter (bound as `{{item}}`), or per entry of a map parameter
+    /// (bound as `{{item.key}}` and `{{item.value}}`), expanded at load time.
+    fn over_parameter(&self, q: &Fields<'_>, every: bool) -> Result<Condition, Fail> {
+        let param = q.required("param")?;
+        let name = param
+            .as_str()
+            .ok_or_else(|| wrong_type(param, "param", "a parameter name"))?;
+        let value = self.parameters.get(name).ok_or_else(|| {
+            (
+                param.span,
+                PolicyErrorKind::UnknownParameter {
+                    name: name.to_owned(),
+                },
+            )
+        })?;
+        let (binding, _) = q.required_str("as")?;
+        let bindings: Vec<Vec<(String, serde_json::Value)>> = match value {
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|item| vec![(binding.to_owned(), item.clone())])
+                .collect(),
+            serde_json::Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| {
+                    vec![
+                        (format!("{binding}.key"), serde_json::Value::String(k.clone())),
+                        (format!("{binding}.value"), v.clone()),
+                    ]
+                })
+                .collect(),
+            _ => return Err(wrong_type(param, "param", "a list or map parameter")),
+        };
+        let body = q.required("condition")?;
+        let mut conditions = Vec::with_capacity(bindings.len());
+        for bound in bindings {
+            let mut parameters = self.parameters.clone();
+            parameters.extend(bound);
+            conditions.push(
+                Compiler {
+                    parameters: &parameters,
+                }
+                .condition(body)?,
+            );
+        }
+        Ok(if every {
+            Condition::All(conditions)
+        } else {
+            Condition::Any(conditions)
         })
     }
 
@@ -649,6 +704,43 @@ fn wrong_type(node: &Node, what: &str, expected: &'static str) -> Fail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantifiers_over_parameters_expand_at_load_time() {
+        let text = "id: T1\ntitle: t\nseverity: low\ndescription: d\nrationale: r\nremediation: f\n\
+                    parameters:\n  - {name: keys, default: [Owner, Env]}\n  - {name: pairs, default: {COPPA: [\"true\"]}}\n\
+                    checks:\n  - resource_types: [X]\n    require:\n      all:\n\
+                    \x20       - every: {param: keys, as: k, condition: {path: \"tags.{{k}}\", exists: true}}\n\
+                    \x20       - some: {param: pairs, as: p, condition: {path: \"tags.{{p.key}}\", one_of: \"{{p.value}}\"}}\n\
+                    \x20   message: m\n";
+        let source = std::sync::Arc::new(crate::source::SourceFile::new(
+            "t.yaml",
+            text.to_owned(),
+            crate::source::Encoding::Utf8,
+        ));
+        let policy = load(&source, PolicyOrigin::Builtin, &BTreeMap::new()).unwrap();
+        let Some(Check {
+            require: Condition::All(parts),
+            ..
+        }) = policy.checks.first()
+        else {
+            panic!("expected all");
+        };
+        let paths = |c: &Condition| match c {
+            Condition::All(list) | Condition::Any(list) => list
+                .iter()
+                .map(|t| match t {
+                    Condition::Test { path, .. } => path.as_str().to_owned(),
+                    _ => String::new(),
+                })
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        assert!(matches!(parts.first(), Some(Condition::All(_))));
+        assert_eq!(paths(&parts[0]), ["tags.Owner", "tags.Env"]);
+        assert!(matches!(parts.get(1), Some(Condition::Any(_))));
+        assert_eq!(paths(&parts[1]), ["tags.COPPA"]);
+    }
 
     #[test]
     fn interpolation_replaces_known_names() {
