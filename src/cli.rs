@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::{self, Config};
 use crate::discover::{self, DiscoverOptions};
 use crate::engine::{self, CheckOptions};
 use crate::error::FileError;
 use crate::finding::{Severity, Status};
-use crate::policy::{self, Policy, PolicyError, Selection};
+use crate::policy::{self, Policy, Selection};
 use crate::report::{self, Format, RenderOptions, Report, Summary};
 
 /// Exit codes: the public contract for CI.
@@ -51,6 +52,14 @@ pub struct PolicyArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Read this config file instead of the `.lexguard.yaml` found from the current
+    /// folder upward.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files and folders to lint (`-` reads standard input).
     #[arg(value_name = "PATH", default_value = ".")]
@@ -65,6 +74,16 @@ pub struct CheckArgs {
     pub fail_on: FailOn,
     #[command(flatten)]
     pub policies: PolicyArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Run only the policies mapped to this framework (repeatable; overrides the
+    /// config's `frameworks`).
+    #[arg(long, value_enum, value_name = "FRAMEWORK")]
+    pub framework: Vec<Framework>,
+    /// Unknown results fail the run like failed checks (as the config's
+    /// `settings.fail_on_unknown: true`).
+    #[arg(long)]
+    pub strict: bool,
     /// Run only these policy IDs (comma-separated; repeatable).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub select: Vec<String>,
@@ -99,6 +118,11 @@ pub struct PoliciesArgs {
     pub format: ListFormat,
     #[command(flatten)]
     pub policies: PolicyArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// List only the policies mapped to this framework (repeatable).
+    #[arg(long, value_enum, value_name = "FRAMEWORK")]
+    pub framework: Vec<Framework>,
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +131,36 @@ pub struct ExplainArgs {
     pub id: String,
     #[command(flatten)]
     pub policies: PolicyArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Compliance frameworks policies are mapped to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Framework {
+    #[value(name = "hipaa")]
+    Hipaa,
+    #[value(name = "pci-dss")]
+    PciDss,
+    #[value(name = "soc2")]
+    Soc2,
+    #[value(name = "iso27001")]
+    Iso27001,
+}
+
+impl Framework {
+    pub fn key(self) -> &'static str {
+        match self {
+            Framework::Hipaa => "hipaa",
+            Framework::PciDss => "pci-dss",
+            Framework::Soc2 => "soc2",
+            Framework::Iso27001 => "iso27001",
+        }
+    }
+}
+
+fn framework_keys(frameworks: &[Framework]) -> Vec<String> {
+    frameworks.iter().map(|f| f.key().to_owned()).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -189,7 +243,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect(),
-        parameters: Default::default(),
+        ..Selection::default()
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let options = RenderOptions {
@@ -198,14 +252,27 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         width: terminal_width(),
         root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
     };
-    let policies = match load(&args.policies, &selection) {
-        Ok(policies) => policies,
+    let loaded = config::resolve(args.config.config.as_deref())
+        .map_err(|e| vec![FileError::from(e)])
+        .and_then(|config| {
+            let selection = configured_selection(
+                &args.policies,
+                &config,
+                selection.clone(),
+                &framework_keys(&args.framework),
+            )?;
+            let policies = load(&args.policies, &selection)?;
+            Ok((config, selection, policies))
+        });
+    let (config, selection, policies) = match loaded {
+        Ok(loaded) => loaded,
         Err(errors) => {
-            let report = error_report(errors.into_iter().map(FileError::from).collect());
+            let report = error_report(errors);
             emit(&report, args.format, &options, args.output.as_deref())?;
             return Ok(EXIT_ERROR);
         }
     };
+    let strict = args.strict || config.settings.fail_on_unknown;
     if let Some(unknown) = unknown_ids(&policies, &selection) {
         let _ = writeln!(
             io::stderr(),
@@ -236,21 +303,21 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             .unwrap_or_else(|| PathBuf::from("<stdin>"));
         check_options.stdin = Some((name, bytes));
     }
-    let report = engine::check(&candidates, &policies, discovery_errors, &check_options);
+    let mut report = engine::check(&candidates, &policies, discovery_errors, &check_options);
+    report.summary.frameworks = selection.frameworks.iter().cloned().collect();
     emit(&report, args.format, &options, args.output.as_deref())?;
-    Ok(exit_code(&report, args.fail_on.severity()))
+    Ok(exit_code(&report, args.fail_on.severity(), strict))
 }
 
-/// 2 when any input could not be read or parsed, 1 when a failed check is at or
-/// above `fail_on`, else 0. Unknown results never fail the run here.
-pub fn exit_code(report: &Report, fail_on: Severity) -> u8 {
+/// 2 when any input could not be read or parsed, 1 when a failed check (or, with
+/// `strict`, an unknown result) is at or above `fail_on`, else 0.
+pub fn exit_code(report: &Report, fail_on: Severity, strict: bool) -> u8 {
     if !report.errors.is_empty() {
         EXIT_ERROR
-    } else if report
-        .findings
-        .iter()
-        .any(|f| f.status == Status::Fail && f.severity >= fail_on)
-    {
+    } else if report.findings.iter().any(|f| {
+        (f.status == Status::Fail || (strict && f.status == Status::Unknown))
+            && f.severity >= fail_on
+    }) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -258,7 +325,18 @@ pub fn exit_code(report: &Report, fail_on: Severity) -> u8 {
 }
 
 fn list_policies(args: &PoliciesArgs) -> io::Result<u8> {
-    let policies = match load(&args.policies, &Selection::default()) {
+    let loaded = config::resolve(args.config.config.as_deref())
+        .map_err(|e| vec![FileError::from(e)])
+        .and_then(|config| {
+            let selection = configured_selection(
+                &args.policies,
+                &config,
+                Selection::default(),
+                &framework_keys(&args.framework),
+            )?;
+            load(&args.policies, &selection)
+        });
+    let policies = match loaded {
         Ok(policies) => policies,
         Err(errors) => return report_policy_errors(errors),
     };
@@ -296,7 +374,19 @@ fn list_policies(args: &PoliciesArgs) -> io::Result<u8> {
 }
 
 fn explain(args: &ExplainArgs) -> io::Result<u8> {
-    let policies = match load(&args.policies, &Selection::default()) {
+    let loaded = config::resolve(args.config.config.as_deref())
+        .map_err(|e| vec![FileError::from(e)])
+        .and_then(|config| {
+            let mut selection =
+                configured_selection(&args.policies, &config, Selection::default(), &[])?;
+            // Explain any policy, even one the config disables or filters out.
+            selection.frameworks.clear();
+            for o in selection.overrides.values_mut() {
+                o.enabled = None;
+            }
+            load(&args.policies, &selection)
+        });
+    let policies = match loaded {
         Ok(policies) => policies,
         Err(errors) => return report_policy_errors(errors),
     };
@@ -320,12 +410,30 @@ fn explain(args: &ExplainArgs) -> io::Result<u8> {
     }
 }
 
-fn load(args: &PolicyArgs, selection: &Selection) -> Result<Vec<Policy>, Vec<PolicyError>> {
+fn load(args: &PolicyArgs, selection: &Selection) -> Result<Vec<Policy>, Vec<FileError>> {
     policy::load_policies(&args.policy_dirs, selection)
+        .map_err(|errors| errors.into_iter().map(FileError::from).collect())
 }
 
-fn report_policy_errors(errors: Vec<PolicyError>) -> io::Result<u8> {
-    let report = error_report(errors.into_iter().map(FileError::from).collect());
+/// `base` with the config applied, after checking the config against every
+/// loadable policy (IDs and parameter names must exist).
+fn configured_selection(
+    args: &PolicyArgs,
+    config: &Config,
+    base: Selection,
+    frameworks: &[String],
+) -> Result<Selection, Vec<FileError>> {
+    if config.source.is_some() {
+        let all = load(args, &Selection::default())?;
+        config
+            .validate(&all)
+            .map_err(|errors| errors.into_iter().map(FileError::from).collect::<Vec<_>>())?;
+    }
+    Ok(config.apply(base, frameworks))
+}
+
+fn report_policy_errors(errors: Vec<FileError>) -> io::Result<u8> {
+    let report = error_report(errors);
     let options = RenderOptions {
         color: use_color(ColorChoice::Auto, io::stderr().is_terminal()),
         width: terminal_width(),

@@ -1,6 +1,7 @@
 //! The engine: reads, parses, models and evaluates every candidate file in
 //! parallel, and gathers one deterministic [`Report`].
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -8,12 +9,12 @@ use rayon::prelude::*;
 
 use crate::discover::Candidate;
 use crate::error::FileError;
-use crate::finding::Finding;
+use crate::finding::{Finding, ResourceRef, Status};
 use crate::model::{self, Model};
 use crate::parse::{self, Limits};
 use crate::policy::eval::evaluate_model;
 use crate::policy::Policy;
-use crate::report::{Report, Summary};
+use crate::report::{PolicyStats, Report, Summary};
 use crate::source::SourceFile;
 
 #[derive(Debug, Clone, Default)]
@@ -31,6 +32,8 @@ struct FileOutcome {
     scanned: bool,
     skipped: bool,
     resources: usize,
+    /// Per policy, in the order of the policies given.
+    stats: Vec<PolicyStats>,
 }
 
 /// Lints every candidate with every policy. Findings are sorted by file, line,
@@ -52,7 +55,11 @@ pub fn check(
         policies: policies.iter().map(|p| p.info.clone()).collect(),
         summary: Summary::default(),
     };
+    let mut stats = vec![PolicyStats::default(); policies.len()];
     for outcome in outcomes {
+        for (total, file) in stats.iter_mut().zip(&outcome.stats) {
+            total.add(*file);
+        }
         report.summary.files_scanned += usize::from(outcome.scanned);
         report.summary.files_skipped += usize::from(outcome.skipped);
         report.summary.resources += outcome.resources;
@@ -64,6 +71,11 @@ pub fn check(
             .cmp(&b.sort_key())
             .then_with(|| a.resource.cmp(&b.resource))
     });
+    report.summary.policy_stats = policies
+        .iter()
+        .zip(stats)
+        .map(|(p, s)| (p.info.id.clone(), s))
+        .collect();
     report.errors.sort_by(|a, b| a.path().cmp(b.path()));
     report.summary.elapsed = started.elapsed();
     report
@@ -170,13 +182,54 @@ fn lint(
     };
     let model: Model<'_> = model::build(source.clone(), &root, dialect);
     let findings = evaluate_model(policies, &model);
+    let stats = policy_stats(policies, &model, &findings);
     FileOutcome {
         findings,
         error: None,
         scanned: true,
         skipped: false,
         resources: model.resources.len(),
+        stats,
     }
+}
+
+/// Per policy: the file's resources of the policy's types, and how many distinct
+/// resources have a failed check, or an unknown result and no failed check.
+fn policy_stats(policies: &[Policy], model: &Model<'_>, findings: &[Finding]) -> Vec<PolicyStats> {
+    let mut per_type: HashMap<&str, usize> = HashMap::new();
+    for resource in &model.resources {
+        *per_type.entry(resource.resource_type.as_str()).or_default() += 1;
+    }
+    type Sets<'f> = (BTreeSet<&'f ResourceRef>, BTreeSet<&'f ResourceRef>);
+    let mut by_policy: HashMap<&str, Sets<'_>> = HashMap::new();
+    for finding in findings {
+        let (failed, unknown) = by_policy.entry(&finding.policy_id).or_default();
+        match finding.status {
+            Status::Fail => failed.insert(&finding.resource),
+            Status::Unknown => unknown.insert(&finding.resource),
+        };
+    }
+    policies
+        .iter()
+        .map(|policy| {
+            let resources: usize = policy
+                .info
+                .resource_types
+                .iter()
+                .map(|t| per_type.get(t.as_str()).copied().unwrap_or(0))
+                .sum();
+            let (failed, unknown) = by_policy
+                .get(policy.info.id.as_str())
+                .map_or((0, 0), |(failed, unknown)| {
+                    (failed.len(), unknown.difference(failed).count())
+                });
+            PolicyStats {
+                resources: resources.max(failed + unknown),
+                failed,
+                unknown,
+            }
+        })
+        .collect()
 }
 
 /// Whether unparsable text still shows the marks of a template or Terraform JSON,

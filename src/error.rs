@@ -39,6 +39,12 @@ pub enum FileError {
         span: Span,
         kind: crate::policy::PolicyErrorKind,
     },
+    #[error("{}: invalid config: {kind}", .file.path.display())]
+    Config {
+        file: SharedSource,
+        span: Span,
+        kind: crate::config::ConfigErrorKind,
+    },
     #[error("{path}: not a CloudFormation template or Terraform JSON file")]
     NotRecognised { path: PathBuf },
     #[error("{path}: no such file or directory")]
@@ -68,7 +74,8 @@ impl FileError {
             | FileError::Walk { path, .. } => path,
             FileError::Parse { file, .. }
             | FileError::Model { file, .. }
-            | FileError::Policy { file, .. } => &file.path,
+            | FileError::Policy { file, .. }
+            | FileError::Config { file, .. } => &file.path,
         }
     }
 
@@ -76,9 +83,9 @@ impl FileError {
     pub fn location(&self) -> Option<(&SharedSource, Span)> {
         match self {
             FileError::Parse { file, error } => Some((file, error.span)),
-            FileError::Model { file, span, .. } | FileError::Policy { file, span, .. } => {
-                Some((file, *span))
-            }
+            FileError::Model { file, span, .. }
+            | FileError::Policy { file, span, .. }
+            | FileError::Config { file, span, .. } => Some((file, *span)),
             _ => None,
         }
     }
@@ -91,6 +98,7 @@ impl FileError {
             FileError::Parse { error, .. } => error.to_string(),
             FileError::Model { kind, .. } => kind.to_string(),
             FileError::Policy { kind, .. } => format!("invalid policy: {kind}"),
+            FileError::Config { kind, .. } => format!("invalid config: {kind}"),
             FileError::NotRecognised { .. } => {
                 "not a CloudFormation template or Terraform JSON file".to_owned()
             }
@@ -103,6 +111,16 @@ impl FileError {
 impl From<crate::policy::PolicyError> for FileError {
     fn from(err: crate::policy::PolicyError) -> FileError {
         FileError::Policy {
+            file: err.file,
+            span: err.span,
+            kind: err.kind,
+        }
+    }
+}
+
+impl From<crate::config::ConfigError> for FileError {
+    fn from(err: crate::config::ConfigError) -> FileError {
+        FileError::Config {
             file: err.file,
             span: err.span,
             kind: err.kind,

@@ -5,6 +5,7 @@
 //! [`policy`] checks in parallel → [`report`] renders findings.
 
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod error;

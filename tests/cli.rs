@@ -56,7 +56,7 @@ fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
-const FAILING: &str = "Resources:\n  Bot:\n    Type: AWS::Lex::Bot\n    Properties:\n      Name: Bot\n      RoleArn: arn:aws:iam::111122223333:role/lex\n      DataPrivacy:\n        ChildDirected: false\n      IdleSessionTTLInSeconds: 3600\n      ErrorLogSettings:\n        Enabled: true\n";
+const FAILING: &str = "Resources:\n  Bot:\n    Type: AWS::Lex::Bot\n    Properties:\n      Name: Bot\n      RoleArn: arn:aws:iam::111122223333:role/lex\n      DataPrivacy:\n        ChildDirected: false\n      IdleSessionTTLInSeconds: 3600\n      ErrorLogSettings:\n        Enabled: true\n      BotTags:\n        - Key: DataClassification\n          Value: Internal\n        - Key: Owner\n          Value: platform\n        - Key: Environment\n          Value: prod\n";
 
 #[test]
 fn exit_codes_follow_the_contract() {
@@ -93,8 +93,10 @@ fn examples_report_exact_findings() {
     let want: Vec<(String, String, u64, u64)> = [
         ("LEX015", "examples/cloudformation/claims-bot.yaml", 12, 5),
         ("LEX005", "examples/cloudformation/claims-bot.yaml", 17, 7),
+        ("LEX016", "examples/cloudformation/claims-bot.yaml", 18, 7),
         ("LEX003", "examples/cloudformation/claims-bot.yaml", 29, 19),
         ("LEX003", "examples/cloudformation/claims-bot.yaml", 39, 91),
+        ("LEX016", "examples/cloudformation/claims-bot.yaml", 45, 5),
         ("LEX008", "examples/cloudformation/claims-bot.yaml", 48, 7),
         ("LEX002", "examples/cloudformation/claims-bot.yaml", 53, 15),
         ("LEX020", "examples/cloudformation/claims-bot.yaml", 66, 13),

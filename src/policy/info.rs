@@ -88,7 +88,12 @@ impl PolicyInfo {
         if !self.frameworks.is_empty() {
             out.push_str("\n### Controls\n\n");
             for (framework, controls) in &self.frameworks {
-                out.push_str(&format!("- {framework}: {}\n", controls.join(", ")));
+                let controls = if controls.is_empty() {
+                    "— (no control)".to_owned()
+                } else {
+                    controls.join(", ")
+                };
+                out.push_str(&format!("- {framework}: {controls}\n"));
             }
         }
         out

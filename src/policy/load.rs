@@ -389,7 +389,10 @@ impl Compiler<'_> {
                 .iter()
                 .map(|(k, v)| {
                     vec![
-                        (format!("{binding}.key"), serde_json::Value::String(k.clone())),
+                        (
+                            format!("{binding}.key"),
+                            serde_json::Value::String(k.clone()),
+                        ),
                         (format!("{binding}.value"), v.clone()),
                     ]
                 })

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::finding::Severity;
 use crate::parse::ParseErrorKind;
 use crate::source::{Encoding, SharedSource, SourceFile, Span};
 
@@ -113,6 +114,40 @@ pub struct Selection {
     pub ignore: BTreeSet<String>,
     /// Parameter overrides by name, applied to every policy declaring the name.
     pub parameters: BTreeMap<String, serde_json::Value>,
+    /// Per-policy overrides by ID (from the config file); their parameters win
+    /// over `parameters`.
+    pub overrides: BTreeMap<String, PolicyOverride>,
+    /// Only policies mapped to at least one control of these frameworks (all when empty).
+    pub frameworks: BTreeSet<String>,
+}
+
+/// What the configuration changes about one policy.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PolicyOverride {
+    /// `Some(false)` removes the policy.
+    pub enabled: Option<bool>,
+    /// Replaces the policy's severity (in its info and in its findings).
+    pub severity: Option<Severity>,
+    /// Parameter overrides for this policy only.
+    pub parameters: BTreeMap<String, serde_json::Value>,
+}
+
+impl Selection {
+    /// Whether a loaded policy is kept: selected, not ignored, not disabled, and
+    /// mapped to one of the chosen frameworks.
+    pub fn keeps(&self, info: &PolicyInfo) -> bool {
+        (self.select.is_empty() || self.select.contains(&info.id))
+            && !self.ignore.contains(&info.id)
+            && self
+                .overrides
+                .get(&info.id)
+                .is_none_or(|o| o.enabled != Some(false))
+            && (self.frameworks.is_empty()
+                || info
+                    .frameworks
+                    .iter()
+                    .any(|(key, controls)| self.frameworks.contains(key) && !controls.is_empty()))
+    }
 }
 
 /// Loads the built-in policies and every `*.yaml`/`*.yml` file of the given folders,
@@ -160,7 +195,7 @@ pub fn load_policies(
     }
     let mut policies: Vec<Policy> = Vec::new();
     for (source, origin) in sources {
-        match load::load(&source, origin, &selection.parameters) {
+        match load_one(&source, origin, selection) {
             Ok(policy) => {
                 if let Some(other) = policies.iter().find(|p| p.info.id == policy.info.id) {
                     let other = match &other.info.origin {
@@ -189,12 +224,31 @@ pub fn load_policies(
     if !errors.is_empty() {
         return Err(errors);
     }
-    policies.retain(|p| {
-        (selection.select.is_empty() || selection.select.contains(&p.info.id))
-            && !selection.ignore.contains(&p.info.id)
-    });
+    policies.retain(|p| selection.keeps(&p.info));
     policies.sort_by(|a, b| a.info.id.cmp(&b.info.id));
     Ok(policies)
+}
+
+/// Loads one policy with the global parameters, then, when the selection has
+/// per-policy parameters for its ID, again with those; applies a severity override.
+fn load_one(
+    source: &SharedSource,
+    origin: PolicyOrigin,
+    selection: &Selection,
+) -> Result<Policy, PolicyError> {
+    let mut policy = load::load(source, origin.clone(), &selection.parameters)?;
+    let Some(overrides) = selection.overrides.get(&policy.info.id) else {
+        return Ok(policy);
+    };
+    if !overrides.parameters.is_empty() {
+        let mut parameters = selection.parameters.clone();
+        parameters.extend(overrides.parameters.clone());
+        policy = load::load(source, origin, &parameters)?;
+    }
+    if let Some(severity) = overrides.severity {
+        Arc::make_mut(&mut policy.info).severity = severity;
+    }
+    Ok(policy)
 }
 
 /// The policy files of a folder (not recursive), sorted; a file path is itself.

@@ -290,6 +290,7 @@ fn error_snippet(error: &FileError, options: &RenderOptions) -> Snippet {
             let heading = match error {
                 FileError::Model { .. } => "unexpected template structure",
                 FileError::Policy { .. } => "cannot load policy",
+                FileError::Config { .. } => "cannot load config",
                 _ => "cannot parse file",
             };
             Snippet {

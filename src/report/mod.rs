@@ -1,10 +1,12 @@
 //! Reporters: the only code that knows output formats, and the only code that
 //! touches miette.
 
+pub mod compliance;
 pub mod human;
 pub mod json;
 pub mod sarif;
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,6 +37,39 @@ pub struct Summary {
     pub resources: usize,
     #[serde(skip)]
     pub elapsed: Duration,
+    /// Per policy ID (every policy that ran): resources evaluated and how many of
+    /// them failed or were unknown, for the compliance report.
+    #[serde(skip)]
+    pub policy_stats: BTreeMap<String, PolicyStats>,
+    /// The frameworks the run was restricted to (`--framework` or the config's
+    /// `frameworks`); empty for all.
+    #[serde(skip)]
+    pub frameworks: Vec<String>,
+}
+
+/// How one policy fared over the scanned resources.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyStats {
+    /// Resources of the policy's resource types that were scanned (at least the
+    /// number with a finding).
+    pub resources: usize,
+    /// Resources with at least one failed check.
+    pub failed: usize,
+    /// Resources with an unknown result and no failed check.
+    pub unknown: usize,
+}
+
+impl PolicyStats {
+    /// Resources with neither a failed nor an unknown result (passed or not applicable).
+    pub fn passed(&self) -> usize {
+        self.resources.saturating_sub(self.failed + self.unknown)
+    }
+
+    pub fn add(&mut self, other: PolicyStats) {
+        self.resources += other.resources;
+        self.failed += other.failed;
+        self.unknown += other.unknown;
+    }
 }
 
 impl Report {
@@ -64,6 +99,11 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// Per framework control: the policies covering it and their pass / fail /
+    /// unknown counts, as a table.
+    Compliance,
+    /// The compliance report as JSON.
+    ComplianceJson,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +139,8 @@ pub fn render(
         Format::Human => human::render(report, options, out),
         Format::Json => json::render(report, options, out),
         Format::Sarif => sarif::render(report, options, out),
+        Format::Compliance => compliance::render_table(report, options, out),
+        Format::ComplianceJson => compliance::render_json(report, options, out),
     }
 }
 
@@ -122,6 +164,7 @@ pub fn error_kind(error: &FileError) -> &'static str {
         FileError::Parse { .. } => "parse",
         FileError::Model { .. } => "model",
         FileError::Policy { .. } => "policy",
+        FileError::Config { .. } => "config",
         FileError::NotRecognised { .. } => "not_recognised",
         FileError::Missing { .. } => "missing",
         FileError::Walk { .. } => "walk",
