@@ -10,9 +10,9 @@ use crate::model::Mode;
 #[derive(Debug)]
 pub struct Check {
     pub resource_types: Vec<String>,
-    /// Evaluate once per element this path selects (from the resource root);
-    /// once per resource when absent.
-    pub for_each: Option<Path>,
+    /// Evaluate once per element these paths select (from the resource root);
+    /// once per resource when empty.
+    pub for_each: Vec<Path>,
     /// Applicability: false means N/A, unknown gives an unknown finding.
     pub applies_when: Option<Condition>,
     /// What must hold: false gives a finding with `outcome`, unknown an unknown finding.

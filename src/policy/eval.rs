@@ -136,10 +136,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
     }
 
     fn run_check(&self, policy: &Policy, check: &Check, root: &Cursor<'a>, out: &mut Vec<Finding>) {
-        let subjects = match &check.for_each {
-            None => vec![root.clone()],
-            Some(path) => {
-                let mut subjects = Vec::new();
+        let subjects = if check.for_each.is_empty() {
+            vec![root.clone()]
+        } else {
+            let mut subjects = Vec::new();
+            for path in &check.for_each {
                 for hit in self.walk(path, root, root).hits {
                     match hit {
                         Hit::Found(cursor) => subjects.push(cursor),
@@ -161,8 +162,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         )),
                     }
                 }
-                subjects
             }
+            subjects
         };
         for subject in &subjects {
             if let Some(condition) = &check.applies_when {

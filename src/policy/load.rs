@@ -235,7 +235,7 @@ impl Compiler<'_> {
         };
         Ok(Check {
             resource_types,
-            for_each: fields.get("for_each").map(|n| self.path(n)).transpose()?,
+            for_each: self.paths(fields.get("for_each"))?,
             applies_when: fields.get("where").map(|n| self.condition(n)).transpose()?,
             require: self.condition(fields.required("require")?)?,
             outcome,
@@ -251,6 +251,17 @@ impl Compiler<'_> {
             },
             message: fields.required_str("message")?.0.to_owned(),
         })
+    }
+
+    /// One path, or a list of paths.
+    fn paths(&self, node: Option<&Node>) -> Result<Vec<Path>, Fail> {
+        match node {
+            None => Ok(Vec::new()),
+            Some(node) => match node.as_array() {
+                Some(items) => items.iter().map(|n| self.path(n)).collect(),
+                None => Ok(vec![self.path(node)?]),
+            },
+        }
     }
 
     fn path(&self, node: &Node) -> Result<Path, Fail> {
