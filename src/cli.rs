@@ -293,7 +293,14 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             return Ok(EXIT_ERROR);
         }
     };
-    let mut check_options = CheckOptions::default();
+    let mut check_options = CheckOptions {
+        environment: crate::model::Environment {
+            account_id: config.settings.account_id.clone(),
+            region: config.settings.region.clone(),
+            partition: config.settings.partition.clone(),
+        },
+        ..CheckOptions::default()
+    };
     if candidates.iter().any(|c| c.path.as_os_str() == "-") {
         let mut bytes = Vec::new();
         io::stdin().read_to_end(&mut bytes)?;

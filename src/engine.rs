@@ -22,6 +22,8 @@ pub struct CheckOptions {
     pub limits: Limits,
     /// Text to read for the candidate `-` (standard input), and the name to report it under.
     pub stdin: Option<(std::path::PathBuf, Vec<u8>)>,
+    /// Account, Region and partition for CloudFormation pseudo parameters.
+    pub environment: model::Environment,
 }
 
 /// What happened to one file.
@@ -87,7 +89,11 @@ pub fn check_source(
     policies: &[Policy],
     limits: &Limits,
 ) -> Result<Vec<Finding>, FileError> {
-    let outcome = lint(Arc::new(source), policies, limits, true);
+    let options = CheckOptions {
+        limits: *limits,
+        ..CheckOptions::default()
+    };
+    let outcome = lint(Arc::new(source), policies, &options, true);
     match outcome.error {
         Some(err) => Err(err),
         None => Ok(outcome.findings),
@@ -131,21 +137,16 @@ fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions
             }
         }
     };
-    lint(
-        Arc::new(source),
-        policies,
-        &options.limits,
-        candidate.explicit,
-    )
+    lint(Arc::new(source), policies, options, candidate.explicit)
 }
 
 fn lint(
     source: Arc<SourceFile>,
     policies: &[Policy],
-    limits: &Limits,
+    options: &CheckOptions,
     explicit: bool,
 ) -> FileOutcome {
-    let root = match parse::parse(&source, limits) {
+    let root = match parse::parse(&source, &options.limits) {
         Ok((_, root)) => root,
         Err(error) => {
             // In a folder walk only files that are templates matter; a broken
@@ -180,7 +181,7 @@ fn lint(
             }
         };
     };
-    let model: Model<'_> = model::build(source.clone(), &root, dialect);
+    let model: Model<'_> = model::build(source.clone(), &root, dialect, &options.environment);
     let findings = evaluate_model(policies, &model);
     let stats = policy_stats(policies, &model, &findings);
     FileOutcome {

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use super::{Mode, Resolver, Resource};
 use crate::node::Node;
 
-pub(super) fn build(root: &Node) -> (Vec<Resource<'_>>, Resolver<'_>) {
+pub(super) fn build(
+    root: &Node,
+    environment: super::Environment,
+) -> (Vec<Resource<'_>>, Resolver<'_>) {
     let mut resources = Vec::new();
     let mut types = HashMap::new();
     if let Some(entries) = root.get("Resources").and_then(Node::as_object) {
@@ -47,6 +50,7 @@ pub(super) fn build(root: &Node) -> (Vec<Resource<'_>>, Resolver<'_>) {
             parameters,
             resource_types: types,
             mappings,
+            environment,
         },
     )
 }

@@ -47,6 +47,37 @@ impl Dialect {
     }
 }
 
+/// What a deployment would fill in for CloudFormation's pseudo parameters,
+/// from the configuration's settings. Unset values stay unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    pub account_id: Option<String>,
+    pub region: Option<String>,
+    pub partition: String,
+}
+
+impl Default for Environment {
+    fn default() -> Environment {
+        Environment {
+            account_id: None,
+            region: None,
+            partition: "aws".to_owned(),
+        }
+    }
+}
+
+impl Environment {
+    /// The value of `AWS::AccountId`, `AWS::Region` or `AWS::Partition`, when known.
+    pub fn pseudo(&self, name: &str) -> Option<&str> {
+        match name {
+            "AWS::AccountId" => self.account_id.as_deref(),
+            "AWS::Region" => self.region.as_deref(),
+            "AWS::Partition" => Some(&self.partition),
+            _ => None,
+        }
+    }
+}
+
 /// Managed resource or data source (Terraform); CloudFormation has only managed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -137,9 +168,14 @@ fn looks_like_cfn_resources(root: &Node) -> bool {
 }
 
 /// Builds the model of a document of a known dialect.
-pub fn build<'d>(source: SharedSource, root: &'d Node, dialect: Dialect) -> Model<'d> {
+pub fn build<'d>(
+    source: SharedSource,
+    root: &'d Node,
+    dialect: Dialect,
+    environment: &Environment,
+) -> Model<'d> {
     let (resources, resolver) = match dialect {
-        Dialect::CloudFormation => cfn::build(root),
+        Dialect::CloudFormation => cfn::build(root, environment.clone()),
         Dialect::TerraformConfig => tfjson::build(root),
         Dialect::TerraformPlan => (plan::build_plan(root), Resolver::Literal),
         Dialect::TerraformState => (plan::build_state(root), Resolver::Literal),

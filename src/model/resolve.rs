@@ -20,6 +20,8 @@ pub enum Resolver<'d> {
         /// Logical ID to resource type.
         resource_types: HashMap<&'d str, &'d str>,
         mappings: Option<&'d Node>,
+        /// Account, Region and partition for the pseudo parameters.
+        environment: super::Environment,
     },
     TerraformConfig {
         /// Variable name to its `default`, if any.
@@ -37,6 +39,20 @@ pub type Resolved<'a> = Option<&'a Node>;
 const MAX_HOPS: usize = 8;
 
 impl<'d> Resolver<'d> {
+    /// The condition name and the two branches of a CloudFormation `Fn::If`.
+    pub fn branches<'a>(&self, node: &'a Node) -> Option<(&'a str, &'a Node, &'a Node)> {
+        let Resolver::CloudFormation { .. } = self else {
+            return None;
+        };
+        match as_intrinsic(node)? {
+            ("Fn::If", args) => match args.as_array()? {
+                [condition, yes, no] => Some((condition.as_str()?, yes, no)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The value a node stands for: itself, another node (a parameter default), a
     /// computed or unknown node allocated in `arena`, or `None` when the value is
     /// removed (`Ref: AWS::NoValue`).
@@ -56,7 +72,8 @@ impl<'d> Resolver<'d> {
             Resolver::CloudFormation {
                 parameters,
                 resource_types,
-                ..
+                mappings,
+                environment,
             } => {
                 let Some((function, argument)) = as_intrinsic(node) else {
                     return Some(node);
@@ -66,8 +83,12 @@ impl<'d> Resolver<'d> {
                 };
                 match (function, argument.as_str()) {
                     ("Ref", Some("AWS::NoValue")) => None,
-                    ("Ref", Some("AWS::Partition")) => {
-                        Some(&*arena.alloc(Node::new(node.span, Value::String("aws".to_owned()))))
+                    (
+                        "Ref",
+                        Some(pseudo @ ("AWS::Partition" | "AWS::AccountId" | "AWS::Region")),
+                    ) if environment.pseudo(pseudo).is_some() => {
+                        let value = environment.pseudo(pseudo).unwrap_or_default().to_owned();
+                        Some(&*arena.alloc(Node::new(node.span, Value::String(value))))
                     }
                     ("Ref", Some(name)) if name.starts_with("AWS::") => unknown(
                         format!("pseudo parameter `{name}` is known only at deploy time"),
@@ -155,6 +176,67 @@ impl<'d> Resolver<'d> {
                             ),
                         }
                     }
+                    ("Fn::Select", _) => {
+                        let picked = argument.as_array().and_then(|args| {
+                            let index = self.resolve_hops(args.first()?, arena, hops + 1)?;
+                            let index = match &index.value {
+                                Value::Number(n) => n.integer,
+                                Value::String(s) => s.trim().parse::<i64>().ok(),
+                                _ => None,
+                            }?;
+                            let list = self.resolve_hops(args.get(1)?, arena, hops + 1)?;
+                            list.as_array()?.get(usize::try_from(index).ok()?)
+                        });
+                        match picked {
+                            Some(item) if hops < MAX_HOPS => {
+                                self.resolve_hops(item, arena, hops + 1)
+                            }
+                            _ => unknown(
+                                "`Fn::Select` has arguments that cannot be evaluated".to_owned(),
+                                Vec::new(),
+                            ),
+                        }
+                    }
+                    ("Fn::FindInMap", _) => {
+                        let found = argument.as_array().and_then(|args| {
+                            let mut node = (*mappings)?;
+                            for key in args.iter().take(3) {
+                                let key = self.resolve_hops(key, arena, hops + 1)?;
+                                let key = match &key.value {
+                                    Value::String(s) => s.clone(),
+                                    Value::Number(n) => n.raw.clone(),
+                                    _ => return None,
+                                };
+                                node = node.get(&key)?;
+                            }
+                            Some(node)
+                        });
+                        match found {
+                            Some(value) if hops < MAX_HOPS => self.resolve_hops(value, arena, hops + 1),
+                            _ => unknown("`Fn::FindInMap` names keys that cannot be evaluated or are not in `Mappings`".to_owned(), Vec::new()),
+                        }
+                    }
+                    ("Fn::Split", _) => {
+                        let parts = argument.as_array().and_then(|args| {
+                            let delimiter = args.first()?.as_str()?;
+                            let text = self.resolve_hops(args.get(1)?, arena, hops + 1)?;
+                            let text = text.as_str()?;
+                            (!delimiter.is_empty()).then(|| {
+                                text.split(delimiter)
+                                    .map(|p| Node::new(node.span, Value::String(p.to_owned())))
+                                    .collect::<Vec<_>>()
+                            })
+                        });
+                        match parts {
+                            Some(parts) => {
+                                Some(&*arena.alloc(Node::new(node.span, Value::Array(parts))))
+                            }
+                            None => unknown(
+                                "`Fn::Split` has arguments that cannot be evaluated".to_owned(),
+                                Vec::new(),
+                            ),
+                        }
+                    }
                     ("Fn::ImportValue", _) => unknown(
                         "`Fn::ImportValue` reads another stack's export, outside the input"
                             .to_owned(),
@@ -179,11 +261,7 @@ impl<'d> Resolver<'d> {
                         return Some(&*arena.alloc(Node::new(node.span, Value::String(literal))))
                     }
                     Interpolation::Template => {
-                        return Some(&*arena.alloc(unknown_node(
-                            node,
-                            format!("template string `{text}` is evaluated only by Terraform"),
-                            Vec::new(),
-                        )))
+                        return Some(&*arena.alloc(self.template(node, text, arena, hops)))
                     }
                     Interpolation::Single(expression) => expression.trim(),
                 };
@@ -226,6 +304,75 @@ impl<'d> Resolver<'d> {
                 Some(&*arena.alloc(unknown_node(node, reason, references)))
             }
         }
+    }
+}
+
+impl<'d> Resolver<'d> {
+    /// A Terraform template string (`"${aws_cloudwatch_log_group.x.arn}:*"`):
+    /// known when every interpolation is, else unknown with the known text,
+    /// placeholders, and the resources the interpolations reference.
+    fn template<'a>(&self, node: &'a Node, text: &str, arena: &'a Arena<Node>, hops: usize) -> Node
+    where
+        'd: 'a,
+    {
+        let mut out = String::with_capacity(text.len());
+        let mut references = Vec::new();
+        let mut partial = false;
+        let mut rest = text;
+        while let Some(start) = rest.find("${").or_else(|| rest.find("%{")) {
+            let (head, tail) = rest.split_at(start);
+            if head.ends_with('$') || head.ends_with('%') {
+                // `$${` / `%%{` escape: a literal.
+                out.push_str(head.get(..head.len().saturating_sub(1)).unwrap_or(""));
+                out.push_str(tail.get(..2).unwrap_or(""));
+                rest = tail.get(2..).unwrap_or("");
+                continue;
+            }
+            out.push_str(head);
+            let Some(close) = matching_brace(tail, 2) else {
+                partial = true;
+                out.push_str(tail);
+                rest = "";
+                break;
+            };
+            let expression = tail.get(2..close).unwrap_or("").trim();
+            rest = tail.get(close + 1..).unwrap_or("");
+            let directive = tail.starts_with('%');
+            let inner = Node::new(node.span, Value::String(format!("${{{expression}}}")));
+            let value = if directive {
+                None
+            } else {
+                let inner: &'a Node = arena.alloc(inner);
+                self.resolve_hops(inner, arena, hops + 1)
+            };
+            match value.map(|v| &v.value) {
+                Some(Value::String(s)) => out.push_str(s),
+                Some(Value::Number(n)) => out.push_str(&n.raw),
+                Some(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+                other => {
+                    partial = true;
+                    if let Some(Value::Unknown(u)) = other {
+                        references.extend(u.references.iter().cloned());
+                    }
+                    out.push_str("${");
+                    out.push_str(expression);
+                    out.push('}');
+                }
+            }
+        }
+        out.push_str(rest);
+        if !partial {
+            return Node::new(node.span, Value::String(out));
+        }
+        let mut unknown = unknown_node(
+            node,
+            format!("template string `{text}` is evaluated only by Terraform"),
+            references,
+        );
+        if let Value::Unknown(u) = &mut unknown.value {
+            u.partial = Some(out);
+        }
+        unknown
     }
 }
 
@@ -479,7 +626,7 @@ mod tests {
     #[test]
     fn sub_and_join_resolve_what_is_known_and_keep_placeholders() {
         let doc = cfn("Parameters:\n  Env: {Type: String, Default: prod}\n  Key: {Type: String}\nResources:\n  K: {Type: AWS::KMS::Key}\nValues:\n  a: !Sub 'arn:${AWS::Partition}:s3:::logs-${Env}'\n  b: !Sub 'arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/${Key}'\n  c: !Join ['-', [a, !Ref Env, !GetAtt K.Arn]]\n  d: !Sub ['${X}/${!Literal}', {X: !Ref Env}]\n");
-        let (_, resolver) = super::super::cfn::build(&doc);
+        let (_, resolver) = super::super::cfn::build(&doc, super::super::Environment::default());
         let arena = Arena::new();
         let value = |key: &str| {
             let node = doc.get("Values").and_then(|v| v.get(key)).unwrap();
@@ -497,6 +644,50 @@ mod tests {
         assert_eq!(c.partial.as_deref(), Some("a-prod-${?}"));
         assert_eq!(c.references.first().map(|r| r.target.as_str()), Some("K"));
         assert_eq!(value("d").as_str(), Some("prod/${Literal}"));
+    }
+
+    #[test]
+    fn terraform_templates_keep_references_and_pseudo_parameters_follow_settings() {
+        let doc = cfn(
+            r#"{"variable": {"env": {"default": "prod"}}, "resource": {"x": {"y": {"a": "${aws_cloudwatch_log_group.lex.arn}:*", "b": "logs-${var.env}"}}}}"#,
+        );
+        let (_, resolver) = super::super::tfjson::build(&doc);
+        let arena = Arena::new();
+        let body = doc
+            .get("resource")
+            .and_then(|r| r.get("x"))
+            .and_then(|r| r.get("y"))
+            .unwrap();
+        let a = resolver.resolve(body.get("a").unwrap(), &arena).unwrap();
+        let a = a.as_unknown().unwrap();
+        assert_eq!(
+            a.partial.as_deref(),
+            Some("${aws_cloudwatch_log_group.lex.arn}:*")
+        );
+        assert_eq!(
+            a.references.first().map(|r| r.target.as_str()),
+            Some("aws_cloudwatch_log_group.lex")
+        );
+        let b = resolver.resolve(body.get("b").unwrap(), &arena).unwrap();
+        assert_eq!(b.as_str(), Some("logs-prod"));
+
+        let doc = cfn("Values:\n  a: !Sub 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:x'\n  m: !FindInMap [Env, prod, Ttl]\n  s: !Select [1, !Split [',', 'a,b,c']]\nMappings:\n  Env:\n    prod: {Ttl: 300}\n");
+        let environment = super::super::Environment {
+            account_id: Some("111122223333".into()),
+            region: Some("eu-west-2".into()),
+            partition: "aws-us-gov".into(),
+        };
+        let (_, resolver) = super::super::cfn::build(&doc, environment);
+        let value = |key: &str| {
+            let node = doc.get("Values").and_then(|v| v.get(key)).unwrap();
+            resolver.resolve(node, &arena).unwrap().clone()
+        };
+        assert_eq!(
+            value("a").as_str(),
+            Some("arn:aws-us-gov:logs:eu-west-2:111122223333:log-group:x")
+        );
+        assert_eq!(value("m").as_f64(), Some(300.0));
+        assert_eq!(value("s").as_str(), Some("b"));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Check {
     /// Message template; `{{value}}`, `{{path}}`, `{{resource}}`, `{{type}}`,
     /// `{{reason}}` and parameter names are filled in.
     pub message: String,
+    /// Message for unknown findings (`{{reason}}` says why); a generic one when absent.
+    pub unknown_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +102,9 @@ pub enum Op {
     Empty(bool),
     /// The value is a reference to a resource of one of these types.
     References(Vec<String>),
+    /// `literal: true`: the value is written as a known value, not chosen by an
+    /// `Fn::If` branch or computed from something unknown.
+    Literal(bool),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +127,11 @@ pub enum TypeName {
 }
 
 impl CompareOp {
+    /// Whether `value` is within `bound`; a NaN bound (unset) always holds.
     pub fn holds(self, value: f64, bound: f64) -> bool {
+        if bound.is_nan() {
+            return true;
+        }
         match self {
             CompareOp::Gt => value > bound,
             CompareOp::Gte => value >= bound,

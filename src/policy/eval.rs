@@ -60,6 +60,9 @@ struct Ctx<'a, 'd> {
     depth: usize,
 }
 
+/// Nested `Fn::If`s expanded along one path (2^n branches at most).
+const MAX_BRANCH_DEPTH: usize = 4;
+
 /// Links followed from one resource to another before giving up.
 const MAX_LINK_DEPTH: usize = 4;
 
@@ -74,6 +77,8 @@ struct Cursor<'a> {
     /// Where the parent is reported: a value removed by `Ref: AWS::NoValue` is
     /// missing, and a missing property is reported at its parent.
     parent_span: Span,
+    /// The `Fn::If` branches taken to reach this value (`when condition `IsProd` is true`).
+    via: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +100,8 @@ struct Verdict {
     /// The resource the verdict was decided in (index into the model), when a link
     /// moved evaluation to another resource.
     resource: Option<usize>,
+    /// The `Fn::If` branches that led to the deciding value.
+    via: Option<String>,
 }
 
 enum Hit<'a> {
@@ -104,10 +111,13 @@ enum Hit<'a> {
     Missing {
         span: Span,
         path: String,
+        via: Option<String>,
     },
     Unknown {
         cursor: Cursor<'a>,
         unknown: &'a Unknown,
+        /// The unknown value is what the path selects (not a container on the way).
+        complete: bool,
     },
 }
 
@@ -132,6 +142,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             path: r.path_prefix.to_owned(),
             key: None,
             parent_span: r.key_span,
+            via: None,
         }
     }
 
@@ -145,7 +156,9 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     match hit {
                         Hit::Found(cursor) => subjects.push(cursor),
                         Hit::Missing { .. } => {}
-                        Hit::Unknown { cursor, unknown } => out.push(self.finding(
+                        Hit::Unknown {
+                            cursor, unknown, ..
+                        } => out.push(self.finding(
                             policy,
                             check,
                             Status::Unknown,
@@ -157,6 +170,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                                 reason: Some(unknown.reason.clone()),
                                 related: Vec::new(),
                                 resource: None,
+                                via: None,
                             },
                             root,
                         )),
@@ -243,6 +257,10 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 other => read(other),
             }),
         };
+        let message = match &verdict.via {
+            Some(via) => format!("{message} ({via})"),
+            None => message,
+        };
         let span = first_line(&self.model.source, verdict.span);
         let resource = verdict
             .resource
@@ -315,7 +333,16 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 let selection = self.walk(path, current, root);
                 let verdicts = selection.hits.into_iter().filter_map(|hit| match hit {
                     Hit::Found(c) => Some(self.condition(condition, &c, root)),
-                    Hit::Unknown { cursor, unknown } => Some(unknown_verdict(&cursor, unknown)),
+                    // The condition decides what an unknown element means (a
+                    // reference may still satisfy `references` or `empty: false`).
+                    Hit::Unknown {
+                        cursor,
+                        complete: true,
+                        ..
+                    } => Some(self.condition(condition, &cursor, root)),
+                    Hit::Unknown {
+                        cursor, unknown, ..
+                    } => Some(unknown_verdict(&cursor, unknown)),
                     Hit::Missing { .. } => None,
                 });
                 let mut v = all(verdicts, current);
@@ -331,7 +358,16 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     .into_iter()
                     .filter_map(|hit| match hit {
                         Hit::Found(c) => Some(self.condition(condition, &c, root)),
-                        Hit::Unknown { cursor, unknown } => Some(unknown_verdict(&cursor, unknown)),
+                        // The condition decides what an unknown element means (a
+                        // reference may still satisfy `references` or `empty: false`).
+                        Hit::Unknown {
+                            cursor,
+                            complete: true,
+                            ..
+                        } => Some(self.condition(condition, &cursor, root)),
+                        Hit::Unknown {
+                            cursor, unknown, ..
+                        } => Some(unknown_verdict(&cursor, unknown)),
                         Hit::Missing { .. } => None,
                     })
                     .collect();
@@ -355,7 +391,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     .hits
                     .into_iter()
                     .map(|hit| match hit {
-                        Hit::Missing { span, path } => at_place(span, path, Truth::False),
+                        Hit::Missing { span, path, .. } => at_place(span, path, Truth::False),
                         Hit::Found(cursor) => self.follow(&cursor, cursor.node, types, condition),
                         Hit::Unknown { cursor, .. } => {
                             self.follow(&cursor, cursor.node, types, condition)
@@ -391,19 +427,24 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         reason: None,
                         related: Vec::new(),
                         resource: None,
+                        via: None,
                     };
                 }
                 let verdicts = selection.hits.into_iter().map(|hit| match hit {
                     Hit::Found(c) => Verdict {
-                        truth: truth(ops.iter().all(|op| op_on_known(op, c.node))),
+                        truth: truth(ops.iter().all(|op| match op {
+                            Op::Literal(want) => c.via.is_none() == *want,
+                            _ => op_on_known(op, c.node),
+                        })),
                         value: Some(c.node.to_string()),
                         span: c.span,
                         path: c.path,
                         reason: None,
                         related: Vec::new(),
                         resource: None,
+                        via: c.via,
                     },
-                    Hit::Missing { span, path } => Verdict {
+                    Hit::Missing { span, path, via } => Verdict {
                         truth: truth(ops.iter().all(op_on_missing)),
                         span,
                         path,
@@ -411,8 +452,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         reason: None,
                         related: Vec::new(),
                         resource: None,
+                        via,
                     },
-                    Hit::Unknown { cursor, unknown } => {
+                    Hit::Unknown {
+                        cursor, unknown, ..
+                    } => {
                         let mut v = unknown_verdict(&cursor, unknown);
                         v.truth = ops
                             .iter()
@@ -602,6 +646,36 @@ impl<'a, 'd> Ctx<'a, 'd> {
         Ok(targets)
     }
 
+    /// A cursor on an `Fn::If` becomes one cursor per branch, each remembering the
+    /// condition it assumed, so a branch that fails is a finding naming it.
+    fn branches(&self, cursor: Cursor<'a>) -> Vec<Cursor<'a>> {
+        let mut done = Vec::new();
+        let mut pending = vec![(cursor, 0usize)];
+        while let Some((cursor, depth)) = pending.pop() {
+            match self.model.resolver.branches(cursor.node) {
+                Some((condition, yes, no)) if depth < MAX_BRANCH_DEPTH => {
+                    for (node, holds) in [(no, false), (yes, true)] {
+                        let assumed = format!("when condition `{condition}` is {holds}");
+                        let via = match &cursor.via {
+                            Some(earlier) => format!("{earlier} and {assumed}"),
+                            None => assumed,
+                        };
+                        pending.push((
+                            Cursor {
+                                node,
+                                via: Some(via),
+                                ..cursor.clone()
+                            },
+                            depth + 1,
+                        ));
+                    }
+                }
+                _ => done.push(cursor),
+            }
+        }
+        done
+    }
+
     /// Selects the nodes a path names, resolving each node on the way.
     fn walk(&self, path: &Path, current: &Cursor<'a>, root: &Cursor<'a>) -> Selection<'a> {
         let start = match path.root {
@@ -620,6 +694,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         path: String::new(),
                         key: None,
                         parent_span: r.key_span,
+                        via: None,
                     })],
                 };
             }
@@ -638,7 +713,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             }
         };
         let mut anchor = (start.span, start.path.clone());
-        let mut frontier = vec![start];
+        let mut frontier = self.branches(start);
         let mut hits = Vec::new();
         for (index, step) in path.steps.iter().enumerate() {
             if let [only] = frontier.as_slice() {
@@ -660,7 +735,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 }
                 let node = self.decode_embedded(node, cursor.span, step);
                 if let Value::Unknown(unknown) = &node.value {
-                    hits.push(Hit::Unknown { cursor, unknown });
+                    hits.push(Hit::Unknown {
+                        cursor,
+                        unknown,
+                        complete: false,
+                    });
                     continue;
                 }
                 let before = next.len();
@@ -669,7 +748,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     hits.push(missing(&Cursor { node, ..cursor }, path, index));
                 }
             }
-            frontier = next;
+            frontier = next.into_iter().flat_map(|c| self.branches(c)).collect();
         }
         if let [only] = frontier.as_slice() {
             anchor = (only.span, only.path.clone());
@@ -679,6 +758,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 None => hits.push(Hit::Missing {
                     span: cursor.parent_span,
                     path: cursor.path,
+                    via: cursor.via,
                 }),
                 Some(node) => match &node.value {
                     Value::Unknown(unknown) => {
@@ -735,6 +815,7 @@ fn step_into<'a>(node: &'a Node, cursor: &Cursor<'a>, step: &Step, next: &mut Ve
                     path: join(&cursor.path, &entry.key),
                     key: Some(entry.key.clone()),
                     parent_span: cursor.span,
+                    via: cursor.via.clone(),
                 });
             }
         }
@@ -777,6 +858,7 @@ fn step_into<'a>(node: &'a Node, cursor: &Cursor<'a>, step: &Step, next: &mut Ve
                 path: join(&cursor.path, &e.key),
                 key: Some(e.key.clone()),
                 parent_span: cursor.span,
+                via: cursor.via.clone(),
             }));
         }
         (Step::Values, Value::Array(items)) => {
@@ -811,6 +893,7 @@ fn element_cursor<'a>(item: &'a Node, parent: &Cursor<'a>, index: usize) -> Curs
         path: format!("{}[{index}]", parent.path),
         key: Some(index.to_string()),
         parent_span: parent.span,
+        via: parent.via.clone(),
     }
 }
 
@@ -835,7 +918,11 @@ fn unknown_hit<'a>(
     from_step: usize,
 ) -> Hit<'a> {
     if unknown.configured {
-        Hit::Unknown { cursor, unknown }
+        Hit::Unknown {
+            cursor,
+            unknown,
+            complete: from_step >= path.steps.len(),
+        }
     } else {
         missing(&cursor, path, from_step)
     }
@@ -854,6 +941,7 @@ fn missing<'a>(at: &Cursor<'a>, path: &Path, from_step: usize) -> Hit<'a> {
     Hit::Missing {
         span: at.span,
         path: wanted,
+        via: at.via.clone(),
     }
 }
 
@@ -889,6 +977,7 @@ fn at_place(span: Span, path: String, truth: Truth) -> Verdict {
         reason: None,
         related: Vec::new(),
         resource: None,
+        via: None,
     }
 }
 
@@ -901,6 +990,7 @@ fn at_cursor(cursor: &Cursor<'_>, truth: Truth) -> Verdict {
         reason: None,
         related: Vec::new(),
         resource: None,
+        via: None,
     }
 }
 
@@ -913,6 +1003,7 @@ fn unknown_verdict(cursor: &Cursor<'_>, unknown: &Unknown) -> Verdict {
         reason: Some(unknown.reason.clone()),
         related: Vec::new(),
         resource: None,
+        via: None,
     }
 }
 
@@ -1004,6 +1095,7 @@ pub(crate) fn op_on_known(op: &Op, node: &Node) -> bool {
         Op::Type(types) => types.iter().any(|t| has_type(node, *t)),
         Op::Empty(want) => is_empty(node) == *want,
         Op::References(_) => false,
+        Op::Literal(want) => *want,
     }
 }
 
@@ -1015,7 +1107,9 @@ fn op_on_missing(op: &Op) -> bool {
             *negate
         }
         Op::Empty(want) => *want,
-        Op::Compare { .. } | Op::Type(_) | Op::References(_) => false,
+        // An unset bound (a parameter left `null`) limits nothing.
+        Op::Compare { bound, .. } => bound.is_nan(),
+        Op::Type(_) | Op::References(_) | Op::Literal(_) => false,
     }
 }
 
@@ -1032,6 +1126,7 @@ fn op_on_unknown(op: &Op, unknown: &Unknown) -> Truth {
         {
             truth(!*want)
         }
+        Op::Literal(want) => truth(!*want),
         Op::References(types) if !unknown.references.is_empty() => truth(
             unknown
                 .references

@@ -175,7 +175,8 @@ struct Compiler<'p> {
     parameters: &'p BTreeMap<String, serde_json::Value>,
 }
 
-const CHECK_FIELDS: [&str; 7] = [
+const CHECK_FIELDS: [&str; 8] = [
+    "unknown_message",
     "resource_types",
     "for_each",
     "where",
@@ -185,8 +186,9 @@ const CHECK_FIELDS: [&str; 7] = [
     "message",
 ];
 
-const OPERATORS: [&str; 18] = [
+const OPERATORS: [&str; 19] = [
     "if_unknown",
+    "literal",
     "exists",
     "absent",
     "equals",
@@ -250,6 +252,7 @@ impl Compiler<'_> {
                 },
             },
             message: fields.required_str("message")?.0.to_owned(),
+            unknown_message: fields.optional_str("unknown_message")?.map(str::to_owned),
         })
     }
 
@@ -503,10 +506,14 @@ impl Compiler<'_> {
                     }
                 }
                 "gt" | "gte" | "lt" | "lte" => {
-                    let bound = self
-                        .literal(value)?
-                        .as_f64()
-                        .ok_or_else(|| wrong_type(value, &entry.key, "a number"))?;
+                    let literal = self.literal(value)?;
+                    // A `null` bound (an unset parameter) limits nothing.
+                    let bound = match literal {
+                        serde_json::Value::Null => f64::NAN,
+                        other => other
+                            .as_f64()
+                            .ok_or_else(|| wrong_type(value, &entry.key, "a number"))?,
+                    };
                     let op = match entry.key.as_str() {
                         "gt" => CompareOp::Gt,
                         "gte" => CompareOp::Gte,
@@ -540,6 +547,11 @@ impl Compiler<'_> {
                         .ok_or_else(|| wrong_type(value, "empty", "a boolean"))?,
                 ),
                 "references" => Op::References(string_list(value, "references")?),
+                "literal" => Op::Literal(
+                    value
+                        .as_bool()
+                        .ok_or_else(|| wrong_type(value, "literal", "a boolean"))?,
+                ),
                 _ => continue,
             };
             ops.push(op);
