@@ -245,8 +245,38 @@ fn policies_json_lists_the_starter_policies() {
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    for id in ["LEX002", "LEX003", "LEX005", "LEX008", "LEX017", "LEX020"] {
-        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    // Every core policy of the catalog, with the fields CI tooling reads.
+    let core = [
+        "LEX001", "LEX002", "LEX003", "LEX004", "LEX005", "LEX006", "LEX007", "LEX008", "LEX009",
+        "LEX010", "LEX014", "LEX015", "LEX016", "LEX017", "LEX018", "LEX019", "LEX020", "LEX022",
+        "LEX024", "LEX025", "LEX027", "LEX028", "LEX029", "LEX032",
+    ];
+    for id in core {
+        let policy = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing from {ids:?}"));
+        assert_eq!(policy["tier"], "core", "{id}");
+        for field in ["title", "severity"] {
+            assert!(
+                policy[field].as_str().is_some_and(|v| !v.is_empty()),
+                "{id}: {field}"
+            );
+        }
+        assert!(
+            policy["resource_types"]
+                .as_array()
+                .is_some_and(|t| !t.is_empty()),
+            "{id}"
+        );
+        for framework in ["hipaa", "pci-dss", "soc2", "iso27001"] {
+            assert!(
+                policy["frameworks"][framework].is_array(),
+                "{id}: {framework}"
+            );
+        }
     }
     let lex005 = list
         .as_array()
