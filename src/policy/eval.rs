@@ -205,8 +205,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     })
             });
             if let Some(place) = place {
+                // `at` places the finding in the subject resource, whatever
+                // resource a link decided it in.
                 verdict.span = place.span;
                 verdict.path = place.path;
+                verdict.resource = None;
             }
             let status = match (verdict.truth, check.outcome) {
                 (Truth::False, Outcome::Fail) => Status::Fail,
@@ -244,8 +247,17 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     Hit::Missing { .. } => None,
                 })
         };
-        let message = match (status, &verdict.reason) {
-            (Status::Unknown, Some(reason)) => {
+        let message = match (status, &verdict.reason, &check.unknown_message) {
+            (Status::Unknown, Some(reason), Some(template)) => {
+                policy.render_message(template, |name| match name {
+                    "reason" => Some(reason.clone()),
+                    "path" => Some(verdict.path.clone()),
+                    "resource" => Some(resource.id.clone()),
+                    "type" => Some(resource.resource_type.clone()),
+                    _ => None,
+                })
+            }
+            (Status::Unknown, Some(reason), None) => {
                 format!("cannot decide \"{}\": {reason}", policy.info.title)
             }
             _ => policy.render_message(&check.message, |name| match name {
