@@ -1059,15 +1059,22 @@ fn decide(
         .unwrap_or_else(|| at_cursor(current, empty))
 }
 
-/// One finding per policy, place and status: two checks deciding the same thing,
-/// or two aliases logging to the same unencrypted log group, are one finding
-/// whose related locations name every source.
+/// One finding per policy, place, status and property: two aliases logging to the
+/// same unencrypted log group are one finding whose related locations name every
+/// source.
 fn merge_duplicates(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut seen: std::collections::HashMap<(Arc<str>, Span, Status), usize> =
+    // Two checks of one policy that fail at one place about different properties
+    // (a bucket with neither lifecycle nor access logging) stay two findings.
+    let mut seen: std::collections::HashMap<(Arc<str>, Span, Status, String), usize> =
         std::collections::HashMap::new();
     for finding in findings {
-        let key = (finding.policy_id.clone(), finding.span, finding.status);
+        let key = (
+            finding.policy_id.clone(),
+            finding.span,
+            finding.status,
+            finding.property_path.clone(),
+        );
         match seen.get(&key).and_then(|&i| out.get_mut(i)) {
             Some(first) => {
                 for related in finding.related {
