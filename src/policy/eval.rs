@@ -343,21 +343,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             }
             Condition::Every { path, condition } => {
                 let selection = self.walk(path, current, root);
-                let verdicts = selection.hits.into_iter().filter_map(|hit| match hit {
-                    Hit::Found(c) => Some(self.condition(condition, &c, root)),
-                    // The condition decides what an unknown element means (a
-                    // reference may still satisfy `references` or `empty: false`).
-                    Hit::Unknown {
-                        cursor,
-                        complete: true,
-                        ..
-                    } => Some(self.condition(condition, &cursor, root)),
-                    Hit::Unknown {
-                        cursor, unknown, ..
-                    } => Some(unknown_verdict(&cursor, unknown)),
-                    Hit::Missing { .. } => None,
-                });
-                let mut v = all(verdicts, current);
+                let mut v = all(self.each(selection.hits, condition, root), current);
                 if v.truth == Truth::True {
                     (v.span, v.path) = selection.anchor;
                 }
@@ -365,25 +351,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             }
             Condition::Some { path, condition } => {
                 let selection = self.walk(path, current, root);
-                let verdicts: Vec<Verdict> = selection
-                    .hits
-                    .into_iter()
-                    .filter_map(|hit| match hit {
-                        Hit::Found(c) => Some(self.condition(condition, &c, root)),
-                        // The condition decides what an unknown element means (a
-                        // reference may still satisfy `references` or `empty: false`).
-                        Hit::Unknown {
-                            cursor,
-                            complete: true,
-                            ..
-                        } => Some(self.condition(condition, &cursor, root)),
-                        Hit::Unknown {
-                            cursor, unknown, ..
-                        } => Some(unknown_verdict(&cursor, unknown)),
-                        Hit::Missing { .. } => None,
-                    })
-                    .collect();
-                let mut v = any(verdicts, current);
+                let mut v = any(self.each(selection.hits, condition, root), current);
                 if v.truth == Truth::False {
                     (v.span, v.path) = selection.anchor;
                 }
@@ -483,6 +451,26 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 all(verdicts, current)
             }
         }
+    }
+
+    /// The verdict of `condition` on each selected element; missing ones are skipped.
+    fn each(&self, hits: Vec<Hit<'a>>, condition: &Condition, root: &Cursor<'a>) -> Vec<Verdict> {
+        hits.into_iter()
+            .filter_map(|hit| match hit {
+                Hit::Found(c) => Some(self.condition(condition, &c, root)),
+                // The condition decides what an unknown element means (a
+                // reference may still satisfy `references` or `empty: false`).
+                Hit::Unknown {
+                    cursor,
+                    complete: true,
+                    ..
+                } => Some(self.condition(condition, &cursor, root)),
+                Hit::Unknown {
+                    cursor, unknown, ..
+                } => Some(unknown_verdict(&cursor, unknown)),
+                Hit::Missing { .. } => None,
+            })
+            .collect()
     }
 
     /// Evaluates `condition` on every resource the value at `from` refers to.
