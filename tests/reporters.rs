@@ -76,6 +76,7 @@ fn policy(
             .collect(),
         resource_types: vec!["AWS::Lex::Bot".to_owned()],
         parameters: BTreeMap::new(),
+        parameter_descriptions: BTreeMap::new(),
         origin: PolicyOrigin::Builtin,
     })
 }

@@ -29,6 +29,9 @@ pub struct PolicyInfo {
     pub resource_types: Vec<String>,
     /// Parameter names and their effective values.
     pub parameters: BTreeMap<String, serde_json::Value>,
+    /// What each parameter means, from the policy file.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameter_descriptions: BTreeMap<String, String>,
     #[serde(skip)]
     pub origin: PolicyOrigin,
 }
@@ -82,7 +85,13 @@ impl PolicyInfo {
         if !self.parameters.is_empty() {
             out.push_str("\n### Parameters\n\n");
             for (name, value) in &self.parameters {
-                out.push_str(&format!("- `{name}`: default `{value}`\n"));
+                match self.parameter_descriptions.get(name) {
+                    Some(what) => out.push_str(&format!(
+                        "- `{name}` (default `{value}`): {}\n",
+                        what.trim()
+                    )),
+                    None => out.push_str(&format!("- `{name}`: default `{value}`\n")),
+                }
             }
         }
         if !self.frameworks.is_empty() {

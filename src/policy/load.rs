@@ -88,7 +88,7 @@ impl Loader<'_, '_> {
                 frameworks.insert(entry.key.clone(), controls);
             }
         }
-        let parameters = self.parameters()?;
+        let (parameters, parameter_descriptions) = self.parameters()?;
         let (example_fail, example_fix) = match doc.get("examples") {
             Some(node) => {
                 let ex = Fields::new(node, &["fail", "fix"])?;
@@ -134,6 +134,7 @@ impl Loader<'_, '_> {
             frameworks,
             resource_types,
             parameters: parameters.clone(),
+            parameter_descriptions,
             origin,
         };
         Ok(Policy {
@@ -143,11 +144,21 @@ impl Loader<'_, '_> {
         })
     }
 
-    /// Parameter defaults, replaced by any override of the same name.
-    fn parameters(&self) -> Result<BTreeMap<String, serde_json::Value>, Fail> {
+    /// Parameter defaults, replaced by any override of the same name, and what
+    /// each parameter means.
+    fn parameters(
+        &self,
+    ) -> Result<
+        (
+            BTreeMap<String, serde_json::Value>,
+            BTreeMap<String, String>,
+        ),
+        Fail,
+    > {
         let mut out = BTreeMap::new();
+        let mut descriptions = BTreeMap::new();
         let Some(node) = self.doc.get("parameters") else {
-            return Ok(out);
+            return Ok((out, descriptions));
         };
         let items = node
             .as_array()
@@ -156,11 +167,13 @@ impl Loader<'_, '_> {
             let fields = Fields::new(item, &["name", "default", "description"])?;
             let (name, _) = fields.required_str("name")?;
             let default = fields.required("default")?.to_json();
-            fields.optional_str("description")?;
+            if let Some(what) = fields.optional_str("description")? {
+                descriptions.insert(name.to_owned(), what.to_owned());
+            }
             let value = self.overrides.get(name).cloned().unwrap_or(default);
             out.insert(name.to_owned(), value);
         }
-        Ok(out)
+        Ok((out, descriptions))
     }
 }
 
