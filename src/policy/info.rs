@@ -85,12 +85,13 @@ impl PolicyInfo {
         if !self.parameters.is_empty() {
             out.push_str("\n### Parameters\n\n");
             for (name, value) in &self.parameters {
+                // The value shown is the effective one: the default, or the
+                // configuration's override.
                 match self.parameter_descriptions.get(name) {
-                    Some(what) => out.push_str(&format!(
-                        "- `{name}` (default `{value}`): {}\n",
-                        what.trim()
-                    )),
-                    None => out.push_str(&format!("- `{name}`: default `{value}`\n")),
+                    Some(what) => {
+                        out.push_str(&format!("- `{name}` (`{value}`): {}\n", what.trim()))
+                    }
+                    None => out.push_str(&format!("- `{name}` (`{value}`)\n")),
                 }
             }
         }
