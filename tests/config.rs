@@ -155,7 +155,7 @@ fn an_explicit_config_is_used() {
         .expect("LEX005 listed");
     assert_eq!(policy["parameters"]["max_idle_ttl_seconds"], 4000);
     let explain = lexguard_in(dir.path(), &["explain", "LEX005", "--config", config]);
-    assert!(stdout(&explain).contains("`max_idle_ttl_seconds`: default `4000`"));
+    assert!(stdout(&explain).contains("`max_idle_ttl_seconds` (`4000`)"));
 }
 
 #[test]

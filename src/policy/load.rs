@@ -58,6 +58,12 @@ const TOP_LEVEL: [&str; 11] = [
 
 type Fail = (Span, PolicyErrorKind);
 
+/// Parameter values by name, and what each parameter means.
+type ParameterTable = (
+    BTreeMap<String, serde_json::Value>,
+    BTreeMap<String, String>,
+);
+
 struct Loader<'n, 'o> {
     doc: Fields<'n>,
     overrides: &'o BTreeMap<String, serde_json::Value>,
@@ -146,15 +152,7 @@ impl Loader<'_, '_> {
 
     /// Parameter defaults, replaced by any override of the same name, and what
     /// each parameter means.
-    fn parameters(
-        &self,
-    ) -> Result<
-        (
-            BTreeMap<String, serde_json::Value>,
-            BTreeMap<String, String>,
-        ),
-        Fail,
-    > {
+    fn parameters(&self) -> Result<ParameterTable, Fail> {
         let mut out = BTreeMap::new();
         let mut descriptions = BTreeMap::new();
         let Some(node) = self.doc.get("parameters") else {
