@@ -23,6 +23,7 @@ use crate::source::{SourceFile, Span};
 /// resources, then policies, then checks (the caller sorts globally).
 pub fn evaluate_model(policies: &[Policy], model: &Model<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let identities = std::cell::OnceCell::new();
     for (index, resource) in model.resources.iter().enumerate() {
         if !policies
             .iter()
@@ -37,6 +38,7 @@ pub fn evaluate_model(policies: &[Policy], model: &Model<'_>) -> Vec<Finding> {
             index,
             arena: &arena,
             depth: 0,
+            identities: &identities,
         };
         let root = ctx.root();
         for policy in policies {
@@ -58,6 +60,9 @@ struct Ctx<'a, 'd> {
     arena: &'a Arena<Node>,
     /// How many links were followed to get here (bounded, against cycles).
     depth: usize,
+    /// The literal names and ARNs of every resource, computed once per model
+    /// when a link first needs them.
+    identities: &'a std::cell::OnceCell<Vec<Vec<String>>>,
 }
 
 /// Nested `Fn::If`s expanded along one path (2^n branches at most).
@@ -561,22 +566,30 @@ impl<'a, 'd> Ctx<'a, 'd> {
             index,
             arena: self.arena,
             depth: self.depth + 1,
+            identities: self.identities,
         })
     }
 
     /// The literal names and ARNs a resource is known by.
-    fn identities(&self, index: usize) -> Vec<String> {
-        let Some(resource) = self.model.resources.get(index) else {
-            return Vec::new();
-        };
-        let properties = resource.properties.as_deref();
-        link::identities(resource, |key| {
-            let node = properties?.get(key)?;
+    fn identities(&self, index: usize) -> &'a [String] {
+        let all = self.identities.get_or_init(|| {
+            let arena = Arena::new();
             self.model
-                .resolver
-                .resolve(node, self.arena)
-                .and_then(link::string_of)
-        })
+                .resources
+                .iter()
+                .map(|resource| {
+                    let properties = resource.properties.as_deref();
+                    link::identities(resource, |key| {
+                        let node = properties?.get(key)?;
+                        self.model
+                            .resolver
+                            .resolve(node, &arena)
+                            .and_then(link::string_of)
+                    })
+                })
+                .collect()
+        });
+        all.get(index).map_or(&[], Vec::as_slice)
     }
 
     /// The resources of `types` a value refers to: through references the
