@@ -169,6 +169,13 @@ fn lexguard_in(dir: &Path, args: &[&str]) -> Output {
 /// `.lexguard.yaml`, and returns (line, column, status) of every LEX012 finding,
 /// sorted.
 fn lex012(config: &str, name: &str, template: &str) -> Vec<(u64, u64, String)> {
+    findings("LEX012", config, name, template)
+}
+
+/// Runs `check --format json --select POLICY` on `template` with `config` as
+/// `.lexguard.yaml`, and returns (line, column, status) of every finding of that
+/// policy, sorted.
+fn findings(policy: &str, config: &str, name: &str, template: &str) -> Vec<(u64, u64, String)> {
     let dir = project();
     write(dir.path(), ".lexguard.yaml", config);
     write(dir.path(), name, template);
@@ -182,7 +189,7 @@ fn lex012(config: &str, name: &str, template: &str) -> Vec<(u64, u64, String)> {
             "--format",
             "json",
             "--select",
-            "LEX012",
+            policy,
         ],
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -202,7 +209,7 @@ fn lex012(config: &str, name: &str, template: &str) -> Vec<(u64, u64, String)> {
         .as_array()
         .expect("findings")
         .iter()
-        .inspect(|f| assert_eq!(f["policy_id"], "LEX012", "finding: {f}"))
+        .inspect(|f| assert_eq!(f["policy_id"], policy, "finding: {f}"))
         .map(|f| {
             (
                 f["start"]["line"].as_u64().expect("line"),
@@ -290,5 +297,325 @@ fn an_allowed_global_prefix_passes_when_global_profiles_are_not_denied() {
             (28, 17, "fail"),    // eu_model: eu-west-1
             (58, 17, "unknown"), // app_profile
         ])
+    );
+}
+
+/// Audio-log entries without `KmsKeyArn`: one to an SSE-KMS bucket, one to an
+/// AES256 bucket named in a literal ARN, one to a bucket outside the input, and a
+/// test alias to a bucket without default encryption. Line numbers are part of the
+/// expectations below.
+const AUDIO_TEMPLATE: &str = r#"Resources:
+  KmsBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms:dsse
+  PlainBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: plain-audio
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: AES256
+  BareBucket:
+    Type: AWS::S3::Bucket
+  Alias:
+    Type: AWS::Lex::BotAlias
+    Properties:
+      BotId: BOT1234567
+      BotAliasName: prod
+      ConversationLogSettings:
+        AudioLogSettings:
+          - Enabled: true
+            Destination:
+              S3Bucket:
+                S3BucketArn: !GetAtt KmsBucket.Arn
+                LogPrefix: kms/
+          - Enabled: true
+            Destination:
+              S3Bucket:
+                S3BucketArn: arn:aws:s3:::plain-audio
+                LogPrefix: plain/
+          - Enabled: true
+            Destination:
+              S3Bucket:
+                S3BucketArn: arn:aws:s3:::elsewhere
+                LogPrefix: elsewhere/
+  Bot:
+    Type: AWS::Lex::Bot
+    Properties:
+      Name: Bot
+      RoleArn: arn:aws:iam::111122223333:role/lex
+      DataPrivacy:
+        ChildDirected: false
+      IdleSessionTTLInSeconds: 300
+      TestBotAliasSettings:
+        ConversationLogSettings:
+          AudioLogSettings:
+            - Enabled: true
+              Destination:
+                S3Bucket:
+                  S3BucketArn: !GetAtt BareBucket.Arn
+                  LogPrefix: test/
+"#;
+
+/// Terraform audio logs without `kms_key_arn`: to a bucket with a split SSE-KMS
+/// configuration, and to a bucket whose split configuration is AES256.
+const AUDIO_TF_TEMPLATE: &str = r#"{
+  "resource": {
+    "aws_s3_bucket": {
+      "kms": { "bucket": "kms-audio" },
+      "plain": { "bucket": "plain-audio" }
+    },
+    "aws_s3_bucket_server_side_encryption_configuration": {
+      "kms": {
+        "bucket": "${aws_s3_bucket.kms.id}",
+        "rule": [{ "apply_server_side_encryption_by_default": [{ "sse_algorithm": "aws:kms" }] }]
+      },
+      "plain": {
+        "bucket": "plain-audio",
+        "rule": [{ "apply_server_side_encryption_by_default": [{ "sse_algorithm": "AES256" }] }]
+      }
+    },
+    "awscc_lex_bot_alias": {
+      "prod": {
+        "bot_id": "BOT1234567",
+        "bot_alias_name": "prod",
+        "conversation_log_settings": {
+          "audio_log_settings": [
+            {
+              "enabled": true,
+              "destination": {
+                "s3_bucket": { "s3_bucket_arn": "${aws_s3_bucket.kms.arn}", "log_prefix": "kms/" }
+              }
+            },
+            {
+              "enabled": true,
+              "destination": {
+                "s3_bucket": { "s3_bucket_arn": "arn:aws:s3:::plain-audio", "log_prefix": "plain/" }
+              }
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#;
+
+const ACCEPT_BUCKET: &str = "version: 1\nparameters:\n  accept_bucket_sse_kms: true\n";
+
+#[test]
+fn lex002_by_default_requires_a_key_on_every_audio_entry() {
+    assert_eq!(
+        findings("LEX002", "version: 1\n", "audio.yaml", AUDIO_TEMPLATE),
+        places(&[
+            (28, 15, "fail"), // to KmsBucket: no KmsKeyArn, at S3Bucket:
+            (33, 15, "fail"), // to plain-audio
+            (38, 15, "fail"), // to a bucket outside the input
+            (54, 17, "fail"), // test alias to BareBucket
+        ])
+    );
+}
+
+#[test]
+fn lex002_accept_bucket_sse_kms_passes_entries_logging_to_an_sse_kms_bucket() {
+    assert_eq!(
+        findings("LEX002", ACCEPT_BUCKET, "audio.yaml", AUDIO_TEMPLATE),
+        places(&[
+            (33, 15, "fail"),    // plain-audio is AES256: still no key, at S3Bucket:
+            (39, 17, "unknown"), // elsewhere is not in the input, at S3BucketArn
+            (54, 17, "fail"),    // BareBucket has no default encryption
+        ])
+    );
+}
+
+#[test]
+fn lex002_accept_bucket_sse_kms_follows_terraform_split_encryption() {
+    assert_eq!(
+        findings("LEX002", "version: 1\n", "audio.tf.json", AUDIO_TF_TEMPLATE),
+        places(&[(26, 17, "fail"), (32, 17, "fail")])
+    );
+    assert_eq!(
+        findings("LEX002", ACCEPT_BUCKET, "audio.tf.json", AUDIO_TF_TEMPLATE),
+        places(&[(32, 17, "fail")]) // plain-audio's split configuration is AES256
+    );
+}
+
+/// Bots importing their definition from buckets: one passing LEX027-029, one
+/// failing LEX028 (named by `!Ref`), and one outside the input. Every bot pins its
+/// object version.
+const IMPORT_TEMPLATE: &str = r#"Resources:
+  GoodBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: lex-definitions
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+      PublicAccessBlockConfiguration:
+        BlockPublicAcls: true
+        BlockPublicPolicy: true
+        IgnorePublicAcls: true
+        RestrictPublicBuckets: true
+      VersioningConfiguration:
+        Status: Enabled
+  OpenBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+      PublicAccessBlockConfiguration:
+        BlockPublicAcls: true
+        BlockPublicPolicy: false
+        IgnorePublicAcls: true
+        RestrictPublicBuckets: true
+      VersioningConfiguration:
+        Status: Enabled
+  UnrelatedBucket:
+    Type: AWS::S3::Bucket
+  GoodBot:
+    Type: AWS::Lex::Bot
+    Properties:
+      Name: GoodBot
+      RoleArn: arn:aws:iam::111122223333:role/lex
+      DataPrivacy:
+        ChildDirected: false
+      IdleSessionTTLInSeconds: 300
+      BotFileS3Location:
+        S3Bucket: lex-definitions
+        S3ObjectKey: good.zip
+        S3ObjectVersion: v1
+  OpenBot:
+    Type: AWS::Lex::Bot
+    Properties:
+      Name: OpenBot
+      RoleArn: arn:aws:iam::111122223333:role/lex
+      DataPrivacy:
+        ChildDirected: false
+      IdleSessionTTLInSeconds: 300
+      BotFileS3Location:
+        S3Bucket: !Ref OpenBucket
+        S3ObjectKey: open.zip
+        S3ObjectVersion: v1
+  ElsewhereBot:
+    Type: AWS::Lex::Bot
+    Properties:
+      Name: ElsewhereBot
+      RoleArn: arn:aws:iam::111122223333:role/lex
+      DataPrivacy:
+        ChildDirected: false
+      IdleSessionTTLInSeconds: 300
+      BotFileS3Location:
+        S3Bucket: other-definitions
+        S3ObjectKey: elsewhere.zip
+        S3ObjectVersion: v1
+"#;
+
+/// Terraform: the awscc bot's import bucket has no versioning or public access
+/// block; an unrelated bucket is not checked.
+const IMPORT_TF_TEMPLATE: &str = r#"{
+  "resource": {
+    "aws_s3_bucket": {
+      "definitions": { "bucket": "lex-definitions" },
+      "unrelated": { "bucket": "unrelated" }
+    },
+    "aws_s3_bucket_server_side_encryption_configuration": {
+      "definitions": {
+        "bucket": "${aws_s3_bucket.definitions.id}",
+        "rule": [{ "apply_server_side_encryption_by_default": [{ "sse_algorithm": "aws:kms" }] }]
+      }
+    },
+    "awscc_lex_bot": {
+      "imported": {
+        "name": "Imported",
+        "role_arn": "arn:aws:iam::111122223333:role/lex",
+        "data_privacy": { "child_directed": false },
+        "idle_session_ttl_in_seconds": 300,
+        "bot_file_s3_location": {
+          "s3_bucket": "lex-definitions",
+          "s3_object_key": "bot.zip",
+          "s3_object_version": "v1"
+        }
+      }
+    }
+  }
+}
+"#;
+
+const CHECK_BUCKET: &str = "version: 1\nparameters:\n  check_bucket: true\n";
+
+#[test]
+fn lex018_by_default_checks_only_the_object_version() {
+    assert_eq!(
+        findings("LEX018", "version: 1\n", "import.yaml", IMPORT_TEMPLATE),
+        places(&[])
+    );
+    assert_eq!(
+        findings(
+            "LEX018",
+            "version: 1\n",
+            "import.tf.json",
+            IMPORT_TF_TEMPLATE
+        ),
+        places(&[])
+    );
+}
+
+#[test]
+fn lex018_check_bucket_fails_an_import_bucket_that_fails_lex027_to_lex029() {
+    assert_eq!(
+        findings("LEX018", CHECK_BUCKET, "import.yaml", IMPORT_TEMPLATE),
+        places(&[(26, 9, "fail")]) // OpenBucket: BlockPublicPolicy false
+    );
+    assert_eq!(
+        findings("LEX018", CHECK_BUCKET, "import.tf.json", IMPORT_TF_TEMPLATE),
+        places(&[(4, 7, "fail")]) // aws_s3_bucket.definitions: no public access block
+    );
+}
+
+/// `aws_lexv2models_slot` resources, none of them sensitive by name or type, of an
+/// in-scope, an out-of-scope, an unresolved-tag and an unseen bot: also the LEX003
+/// `pass-scope.tf.json` fixture, which passes with the default `strict: false`.
+const SCOPE_SLOTS_TEMPLATE: &str = include_str!("../fixtures/LEX003/pass-scope.tf.json");
+
+/// `strict` is declared by several policies, so it is set for LEX003 only.
+const LEX003_STRICT: &str =
+    "version: 1\npolicies:\n  LEX003:\n    parameters:\n      strict: true\n";
+
+#[test]
+fn lex003_strict_makes_every_slot_of_an_in_scope_bot_sensitive_through_bot_id() {
+    assert_eq!(
+        findings(
+            "LEX003",
+            LEX003_STRICT,
+            "slots.tf.json",
+            SCOPE_SLOTS_TEMPLATE
+        ),
+        places(&[
+            (39, 11, "unknown"), // unresolved_color: its bot's tag value from a variable without default
+            (60, 7, "fail"),     // phi_color: bot tagged PHI, no obfuscation_setting
+            (104, 11, "fail"),   // pci_flavor: awscc bot tagged "pci", "None"
+            (122, 9, "unknown"), // elsewhere_color: literal bot_id matching no bot in the input
+        ])
+    );
+}
+
+#[test]
+fn lex003_strict_off_by_default_leaves_non_sensitive_slots_alone() {
+    assert_eq!(
+        findings(
+            "LEX003",
+            "version: 1\n",
+            "slots.tf.json",
+            SCOPE_SLOTS_TEMPLATE
+        ),
+        places(&[])
     );
 }
