@@ -464,3 +464,23 @@ fn sarif_for_examples_fixtures_and_corpus_validates_against_the_schema() {
             && region["startColumn"].as_u64().is_some_and(|c| c >= 1)
     }));
 }
+
+#[test]
+fn github_format_prints_workflow_commands() {
+    let dir = temp_dir();
+    let file = dir.path().join("t.yaml");
+    std::fs::write(&file, FAILING).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lexguard"))
+        .args([
+            "check", "t.yaml", "--format", "github", "--select", "LEX005",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "::warning file=t.yaml,line=9,col=7,endLine=9,endColumn=30,title=LEX005 [medium]::\
+         The idle session timeout of 3600 seconds exceeds the maximum of 900 seconds. (Bot)\n"
+    );
+}

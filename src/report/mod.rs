@@ -2,6 +2,7 @@
 //! touches miette.
 
 pub mod compliance;
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -104,6 +105,8 @@ pub enum Format {
     Compliance,
     /// The compliance report as JSON.
     ComplianceJson,
+    /// GitHub Actions workflow commands (annotations on pull requests).
+    Github,
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +144,7 @@ pub fn render(
         Format::Sarif => sarif::render(report, options, out),
         Format::Compliance => compliance::render_table(report, options, out),
         Format::ComplianceJson => compliance::render_json(report, options, out),
+        Format::Github => github::render(report, options, out),
     }
 }
 
