@@ -13,9 +13,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{display_path, error_kind, human, PolicyStats, RenderOptions, Report};
+use super::json::{json_error, JsonError};
+use super::{human, PolicyStats, RenderOptions, Report};
 use crate::finding::Severity;
-use crate::source::LineCol;
 
 /// Version of the compliance JSON format.
 pub const FORMAT_VERSION: &str = "1";
@@ -43,7 +43,7 @@ impl ControlStatus {
 pub struct ComplianceReport {
     pub version: &'static str,
     pub frameworks: Vec<FrameworkSection>,
-    pub errors: Vec<ComplianceError>,
+    pub errors: Vec<JsonError>,
     pub summary: ComplianceSummary,
 }
 
@@ -78,17 +78,6 @@ pub struct PolicyRow {
     pub fail: usize,
     /// Resources with an unknown result and no failed check.
     pub unknown: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ComplianceError {
-    pub file: String,
-    pub kind: &'static str,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<LineCol>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end: Option<LineCol>,
 }
 
 #[derive(Debug, Serialize)]
@@ -201,16 +190,7 @@ impl ComplianceReport {
         let errors = report
             .errors
             .iter()
-            .map(|e| {
-                let region = e.location().map(|(file, span)| file.region(span));
-                ComplianceError {
-                    file: display_path(e.path(), &options.root),
-                    kind: error_kind(e),
-                    message: e.message(),
-                    start: region.map(|r| r.start),
-                    end: region.map(|r| r.end),
-                }
-            })
+            .map(|e| json_error(e, options))
             .collect();
         ComplianceReport {
             version: FORMAT_VERSION,

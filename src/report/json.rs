@@ -174,7 +174,8 @@ fn json_related<'a>(related: &'a RelatedLocation, options: &RenderOptions) -> Js
     }
 }
 
-fn json_error(error: &FileError, options: &RenderOptions) -> JsonError {
+/// An error as JSON reports show it (shared with the compliance report).
+pub(crate) fn json_error(error: &FileError, options: &RenderOptions) -> JsonError {
     let region: Option<Region> = error.location().map(|(file, span)| file.region(span));
     JsonError {
         file: display_path(error.path(), &options.root),
