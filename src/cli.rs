@@ -455,6 +455,8 @@ fn error_report(errors: Vec<FileError>) -> Report {
     Report {
         findings: Vec::new(),
         errors,
+        warnings: Vec::new(),
+        resources: Vec::new(),
         policies: Vec::new(),
         summary: Summary::default(),
     }

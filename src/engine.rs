@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::discover::Candidate;
 use crate::error::FileError;
-use crate::finding::{Finding, ResourceRef, Status};
+use crate::finding::{Finding, ResourceRef, ScannedResource, Status};
 use crate::model::{self, Model};
 use crate::parse::{self, Limits};
 use crate::policy::eval::evaluate_model;
@@ -34,6 +34,8 @@ struct FileOutcome {
     scanned: bool,
     skipped: bool,
     resources: usize,
+    /// The file's resources, for reporters that list passing ones.
+    scanned_resources: Vec<ScannedResource>,
     /// Per policy, in the order of the policies given.
     stats: Vec<PolicyStats>,
 }
@@ -54,6 +56,8 @@ pub fn check(
     let mut report = Report {
         findings: Vec::new(),
         errors: discovery_errors,
+        warnings: Vec::new(),
+        resources: Vec::new(),
         policies: policies.iter().map(|p| p.info.clone()).collect(),
         summary: Summary::default(),
     };
@@ -66,6 +70,7 @@ pub fn check(
         report.summary.files_skipped += usize::from(outcome.skipped);
         report.summary.resources += outcome.resources;
         report.findings.extend(outcome.findings);
+        report.resources.extend(outcome.scanned_resources);
         report.errors.extend(outcome.error);
     }
     report.findings.sort_by(|a, b| {
@@ -79,6 +84,7 @@ pub fn check(
         .map(|(p, s)| (p.info.id.clone(), s))
         .collect();
     report.errors.sort_by(|a, b| a.path().cmp(b.path()));
+    report.resources.sort();
     report.summary.elapsed = started.elapsed();
     report
 }
@@ -184,7 +190,19 @@ fn lint(
     let model: Model<'_> = model::build(source.clone(), &root, dialect, &options.environment);
     let findings = evaluate_model(policies, &model);
     let stats = policy_stats(policies, &model, &findings);
+    let scanned_resources = model
+        .resources
+        .iter()
+        .map(|r| ScannedResource {
+            path: source.path.clone(),
+            resource: ResourceRef {
+                id: r.id.clone(),
+                resource_type: r.resource_type.clone(),
+            },
+        })
+        .collect();
     FileOutcome {
+        scanned_resources,
         findings,
         error: None,
         scanned: true,

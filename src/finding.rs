@@ -92,6 +92,10 @@ pub struct Finding {
     /// (`Properties.BotLocales[0].Intents[1].Slots[0]`, `values.idle_session_ttl_in_seconds`).
     pub property_path: String,
     pub related: Vec<RelatedLocation>,
+    /// Set when a suppression (in the source or in the configuration) accepts
+    /// this finding: it is still reported (SARIF `suppressions`, JSON
+    /// `suppression`) but never affects the exit code.
+    pub suppression: Option<Suppression>,
 }
 
 impl Finding {
@@ -106,6 +110,74 @@ impl Finding {
             &self.message,
         )
     }
+}
+
+/// Where the suppression that accepts a finding is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionKind {
+    /// In the template itself: CloudFormation `Metadata`, a `.tf.json` `"//"` comment.
+    InSource,
+    /// In `.lexguard.yaml`.
+    External,
+}
+
+/// A suppression that matched a finding.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    /// The reason written with it; `None` when it has none (which is warned about).
+    pub justification: Option<String>,
+}
+
+/// Something worth telling the user that is neither a finding nor an error: it
+/// never changes the exit code.
+#[derive(Debug, Clone)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub path: std::path::PathBuf,
+    /// Where in the file, when the warning is about a place in one.
+    pub location: Option<WarningLocation>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct WarningLocation {
+    pub source: SharedSource,
+    pub span: Span,
+    pub region: Region,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// A suppression with no reason (it still applies).
+    SuppressionWithoutReason,
+    /// A suppression past its expiry date (it no longer applies).
+    SuppressionExpired,
+    /// A suppression that matched no finding (`--report-unused-suppressions`).
+    UnusedSuppression,
+    /// A suppression that cannot be read (wrong shape, unknown policy ID).
+    InvalidSuppression,
+}
+
+impl WarningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::SuppressionWithoutReason => "suppression_without_reason",
+            WarningKind::SuppressionExpired => "suppression_expired",
+            WarningKind::UnusedSuppression => "unused_suppression",
+            WarningKind::InvalidSuppression => "invalid_suppression",
+        }
+    }
+}
+
+/// A resource that was scanned, for reporters that list passing resources too
+/// (JUnit: one test case per policy and resource).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScannedResource {
+    pub path: std::path::PathBuf,
+    pub resource: ResourceRef,
 }
 
 /// Framework name (`hipaa`, `pci-dss`, `soc2`, `iso27001`) to control IDs.

@@ -310,6 +310,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             },
             property_path: verdict.path.clone(),
             related,
+            suppression: None,
         }
     }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::FileError;
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, ScannedResource, Severity, Status, Warning};
 use crate::policy::info::PolicyInfo;
 
 /// Everything one `check` run produced, in deterministic order.
@@ -24,6 +24,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Sorted by path.
     pub errors: Vec<FileError>,
+    /// Sorted by path, line, column.
+    pub warnings: Vec<Warning>,
+    /// Every resource of every scanned file, sorted by path and resource ID.
+    pub resources: Vec<ScannedResource>,
     /// The policies that ran, sorted by ID.
     pub policies: Vec<Arc<PolicyInfo>>,
     pub summary: Summary,
@@ -36,6 +40,8 @@ pub struct Summary {
     /// Files in walked folders that were neither CloudFormation nor Terraform JSON.
     pub files_skipped: usize,
     pub resources: usize,
+    /// Findings left out because the baseline (`--baseline`) already holds them.
+    pub baselined: usize,
     #[serde(skip)]
     pub elapsed: Duration,
     /// Per policy ID (every policy that ran): resources evaluated and how many of
@@ -74,22 +80,34 @@ impl PolicyStats {
 }
 
 impl Report {
-    /// Number of findings with status `fail` at each severity.
+    /// Findings that no suppression accepts: the ones that count.
+    pub fn active_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppression.is_none())
+    }
+
+    /// Number of unsuppressed findings with status `fail` at each severity.
     pub fn fail_counts(&self) -> [(Severity, usize); 4] {
         Severity::ALL.map(|sev| {
             let n = self
-                .findings
-                .iter()
+                .active_findings()
                 .filter(|f| f.status == Status::Fail && f.severity == sev)
                 .count();
             (sev, n)
         })
     }
 
+    /// Number of unsuppressed findings with status `unknown`.
     pub fn unknown_count(&self) -> usize {
+        self.active_findings()
+            .filter(|f| f.status == Status::Unknown)
+            .count()
+    }
+
+    /// Number of findings a suppression accepts.
+    pub fn suppressed_count(&self) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.status == Status::Unknown)
+            .filter(|f| f.suppression.is_some())
             .count()
     }
 }
