@@ -85,6 +85,8 @@ pub fn check(
         .collect();
     report.errors.sort_by(|a, b| a.path().cmp(b.path()));
     report.resources.sort();
+    // A `.tf.json` block written as an array of bodies is one resource.
+    report.resources.dedup();
     report.summary.elapsed = started.elapsed();
     report
 }
