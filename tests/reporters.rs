@@ -106,6 +106,7 @@ fn finding(
         },
         property_path: property_path.to_owned(),
         related,
+        suppression: None,
     }
 }
 
@@ -196,6 +197,8 @@ fn report() -> Report {
     Report {
         findings,
         errors,
+        warnings: Vec::new(),
+        resources: Vec::new(),
         policies,
         summary: Summary {
             files_scanned: 2,
@@ -283,6 +286,8 @@ fn human_edge_cases() {
             file: empty,
             error: ParseError::new(ParseErrorKind::Empty, Span::new(0, 0)),
         }],
+        warnings: Vec::new(),
+        resources: Vec::new(),
         policies: vec![policy(
             "LEX004",
             "Conversation logs are enabled",
@@ -331,6 +336,8 @@ fn human_summary_without_findings() {
     let report = Report {
         findings: Vec::new(),
         errors: Vec::new(),
+        warnings: Vec::new(),
+        resources: Vec::new(),
         policies: Vec::new(),
         summary: Summary {
             files_scanned: 1,
