@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::Baseline;
 use crate::config::{self, Config};
 use crate::discover::{self, DiscoverOptions};
 use crate::engine::{self, CheckOptions};
@@ -37,7 +38,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and folders.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the loaded policies.
     Policies(PoliciesArgs),
     /// Print a policy's full documentation.
@@ -110,6 +111,16 @@ pub struct CheckArgs {
     /// Name to report standard input under (with the path `-`).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+    /// Warn about suppressions (in templates or the config) that matched no finding.
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
+    /// Report and fail only on findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (by fingerprint, not line) and exit 0
+    /// unless an input is broken; later runs pass it to `--baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -293,12 +304,29 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             return Ok(EXIT_ERROR);
         }
     };
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match Baseline::load(path) {
+            Ok(baseline) => Some(baseline),
+            Err(source) => {
+                let report = error_report(vec![FileError::Baseline {
+                    path: path.clone(),
+                    source,
+                }]);
+                emit(&report, args.format, &options, args.output.as_deref())?;
+                return Ok(EXIT_ERROR);
+            }
+        },
+    };
     let mut check_options = CheckOptions {
         environment: crate::model::Environment {
             account_id: config.settings.account_id.clone(),
             region: config.settings.region.clone(),
             partition: config.settings.partition.clone(),
         },
+        suppressions: config.suppressions.clone().into(),
+        known_policies: std::sync::Arc::new(all_policy_ids(&args.policies, &policies)),
+        report_unused_suppressions: args.report_unused_suppressions,
         ..CheckOptions::default()
     };
     if candidates.iter().any(|c| c.path.as_os_str() == "-") {
@@ -312,6 +340,15 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
     }
     let mut report = engine::check(&candidates, &policies, discovery_errors, &check_options);
     report.summary.frameworks = selection.frameworks.iter().cloned().collect();
+    if let Some(path) = &args.write_baseline {
+        // Record everything found now; the run then reports as that baseline would.
+        let written = Baseline::from_report(&report, &options.root);
+        write_atomically(path, &mut |out| written.write(out))?;
+        written.apply(&mut report, &options.root);
+    }
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut report, &options.root);
+    }
     emit(&report, args.format, &options, args.output.as_deref())?;
     Ok(exit_code(&report, args.fail_on.severity(), strict))
 }
@@ -321,7 +358,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
 pub fn exit_code(report: &Report, fail_on: Severity, strict: bool) -> u8 {
     if !report.errors.is_empty() {
         EXIT_ERROR
-    } else if report.findings.iter().any(|f| {
+    } else if report.active_findings().any(|f| {
         (f.status == Status::Fail || (strict && f.status == Status::Unknown))
             && f.severity >= fail_on
     }) {
@@ -462,6 +499,15 @@ fn error_report(errors: Vec<FileError>) -> Report {
     }
 }
 
+/// Every policy ID that could run: built-in and user policies, selected or not.
+fn all_policy_ids(args: &PolicyArgs, running: &[Policy]) -> BTreeSet<String> {
+    let mut ids: BTreeSet<String> = load(args, &Selection::default())
+        .map(|all| all.into_iter().map(|p| p.info.id.clone()).collect())
+        .unwrap_or_default();
+    ids.extend(running.iter().map(|p| p.info.id.clone()));
+    ids
+}
+
 fn unknown_ids(policies: &[Policy], selection: &Selection) -> Option<String> {
     // `policies` is already filtered; compare against the full set.
     let all: BTreeSet<String> = policy::load_policies(&[], &Selection::default())
@@ -497,28 +543,37 @@ fn emit(
             report::render(report, format, options, &mut out)?;
             out.flush()
         }
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let file_name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let tmp = dir.join(format!(".{file_name}.lexguard-{}.tmp", std::process::id()));
-            let result = (|| {
-                let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
-                report::render(report, format, options, &mut out)?;
-                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-                std::fs::rename(&tmp, path)
-            })();
-            if result.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-            result
-        }
+        Some(path) => write_atomically(path, &mut |out| {
+            report::render(report, format, options, out)
+        }),
     }
+}
+
+/// Writes a file through a temporary file in the same folder renamed into
+/// place, so an interrupted run never leaves a truncated report or baseline.
+fn write_atomically(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.lexguard-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn use_color(choice: ColorChoice, terminal: bool) -> bool {

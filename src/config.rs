@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::finding::Severity;
+use crate::finding::SuppressionKind;
 use crate::node::{Entry, Node, Value};
 use crate::parse::{self, Limits, ParseErrorKind};
 use crate::policy::{Policy, PolicyOverride, Selection};
 use crate::source::{Encoding, SharedSource, SourceFile, Span};
+use crate::suppress::{Date, PathPattern, Pattern, Scope, SuppressionRule};
 
 /// The file name looked for in the current folder and its parents.
 pub const FILE_NAME: &str = ".lexguard.yaml";
@@ -25,12 +27,13 @@ pub const FRAMEWORKS: [&str; 4] = ["hipaa", "pci-dss", "soc2", "iso27001"];
 /// The only config version this build reads.
 pub const VERSION: i64 = 1;
 
-const TOP_LEVEL: [&str; 5] = [
+const TOP_LEVEL: [&str; 6] = [
     "version",
     "settings",
     "parameters",
     "policies",
     "frameworks",
+    "suppress",
 ];
 const SETTINGS: [&str; 5] = [
     "account_id",
@@ -40,6 +43,7 @@ const SETTINGS: [&str; 5] = [
     "fail_on_unknown",
 ];
 const POLICY_FIELDS: [&str; 3] = ["enabled", "severity", "parameters"];
+const SUPPRESS_FIELDS: [&str; 5] = ["id", "resource", "path", "reason", "expires"];
 
 /// A loaded, schema-valid configuration. [`Config::default`] is the configuration
 /// when there is no file.
@@ -54,6 +58,11 @@ pub struct Config {
     pub policies: BTreeMap<String, PolicyConfig>,
     /// Frameworks to run by default (all policies when empty).
     pub frameworks: Vec<String>,
+    /// `suppress:` entries, in file order.
+    pub suppressions: Vec<SuppressionRule>,
+    /// Where each suppression names its policies (parallel to `suppressions`),
+    /// to check the IDs against the loaded policies.
+    suppression_ids: Vec<Vec<(String, Span)>>,
 }
 
 /// Global settings (catalog "Global settings").
@@ -151,6 +160,15 @@ pub enum ConfigErrorKind {
     },
     #[error("parameter `{name}` is not a valid regular expression: {message}")]
     ParameterRegex { name: String, message: String },
+    #[error("no loaded policy matches `{id}` (see `lexguard policies`)")]
+    UnmatchedPolicyPattern { id: String },
+    #[error(
+        "a suppression needs `resource` or `path`; to turn a policy off everywhere use \
+         `policies.<ID>.enabled: false`"
+    )]
+    SuppressionWithoutScope,
+    #[error("`path` is not a valid glob: {message}")]
+    InvalidGlob { message: String },
 }
 
 fn known_list(known: &[String]) -> String {
@@ -219,6 +237,21 @@ pub fn parse_source(source: SharedSource) -> Result<Config, ConfigError> {
     let root = parse::yaml::parse(&source.text, &Limits::default())
         .map_err(|e| err((e.span, ConfigErrorKind::Parse(e.kind))))?;
     let mut config = from_node(&root).map_err(err)?;
+    if let Some(node) = root.get("suppress") {
+        let base = source
+            .path
+            .parent()
+            .map(crate::suppress::normalise)
+            .unwrap_or_default();
+        for item in node
+            .as_array()
+            .ok_or_else(|| err(wrong_type(node, "suppress", "a list of suppressions")))?
+        {
+            let (rule, ids) = suppression(item, &source, &base).map_err(err)?;
+            config.suppressions.push(rule);
+            config.suppression_ids.push(ids);
+        }
+    }
     config.source = Some(source);
     Ok(config)
 }
@@ -301,6 +334,88 @@ fn from_node(root: &Node) -> Result<Config, Fail> {
         }
     }
     Ok(config)
+}
+
+/// One `suppress:` entry; a missing reason is allowed here and warned about when
+/// the run starts, like a suppression in a template.
+fn suppression(
+    node: &Node,
+    source: &SharedSource,
+    base: &Path,
+) -> Result<(SuppressionRule, Vec<(String, Span)>), Fail> {
+    let fields = Fields::new(node, "suppress entry", &SUPPRESS_FIELDS)?;
+    let id = fields.required("id")?;
+    let id_nodes: Vec<&Node> = match id.as_array() {
+        Some(items) if !items.is_empty() => items.iter().collect(),
+        Some(_) => return Err(wrong_type(id, "id", "a policy ID or a list of them")),
+        None => vec![id],
+    };
+    let mut ids = Vec::new();
+    for id in id_nodes {
+        let text = id
+            .as_str()
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| wrong_type(id, "id", "a policy ID or a list of them"))?;
+        ids.push((text.trim().to_owned(), id.span));
+    }
+    let string = |key: &str| -> Result<Option<&str>, Fail> {
+        match fields.get(key) {
+            None => Ok(None),
+            Some(node) => node
+                .as_str()
+                .map(Some)
+                .ok_or_else(|| wrong_type(node, key, "a string")),
+        }
+    };
+    let resource = string("resource")?.map(Pattern::new);
+    let path = match fields.get("path") {
+        None => None,
+        Some(node) => {
+            let text = string("path")?.unwrap_or_default();
+            let glob = globset::GlobBuilder::new(text)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| {
+                    (
+                        node.span,
+                        ConfigErrorKind::InvalidGlob {
+                            message: e.kind().to_string(),
+                        },
+                    )
+                })?;
+            Some(PathPattern {
+                glob: glob.compile_matcher(),
+                base: base.to_path_buf(),
+            })
+        }
+    };
+    if resource.is_none() && path.is_none() {
+        return Err((node.span, ConfigErrorKind::SuppressionWithoutScope));
+    }
+    let reason = string("reason")?
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    let expires = match fields.get("expires") {
+        None => None,
+        Some(node) => Some(node.as_str().and_then(Date::parse).ok_or((
+            node.span,
+            ConfigErrorKind::InvalidValue {
+                field: "expires".to_owned(),
+                expected: "a date written YYYY-MM-DD",
+            },
+        ))?),
+    };
+    let rule = SuppressionRule {
+        kind: SuppressionKind::External,
+        policies: ids.iter().map(|(id, _)| Pattern::policy(id)).collect(),
+        scope: Scope::Matching { resource, path },
+        reason,
+        expires,
+        source: source.clone(),
+        span: node.span,
+    };
+    Ok((rule, ids))
 }
 
 fn settings(node: &Node) -> Result<Settings, Fail> {
@@ -416,6 +531,18 @@ impl Config {
                         },
                     )),
                     Some(default) => fails.extend(check_param(name, param, default)),
+                }
+            }
+        }
+        for (rule, ids) in self.suppressions.iter().zip(&self.suppression_ids) {
+            for ((id, span), pattern) in ids.iter().zip(&rule.policies) {
+                if !policies.iter().any(|p| pattern.matches(&p.info.id)) {
+                    let kind = if pattern.is_literal() {
+                        ConfigErrorKind::UnknownPolicy { id: id.clone() }
+                    } else {
+                        ConfigErrorKind::UnmatchedPolicyPattern { id: id.clone() }
+                    };
+                    fails.push((*span, kind));
                 }
             }
         }

@@ -9,13 +9,14 @@ use rayon::prelude::*;
 
 use crate::discover::Candidate;
 use crate::error::FileError;
-use crate::finding::{Finding, ResourceRef, ScannedResource, Status};
+use crate::finding::{Finding, ResourceRef, ScannedResource, Status, Warning};
 use crate::model::{self, Model};
 use crate::parse::{self, Limits};
 use crate::policy::eval::evaluate_model;
 use crate::policy::Policy;
 use crate::report::{PolicyStats, Report, Summary};
 use crate::source::SourceFile;
+use crate::suppress::{self, Date, SuppressionRule};
 
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -24,6 +25,15 @@ pub struct CheckOptions {
     pub stdin: Option<(std::path::PathBuf, Vec<u8>)>,
     /// Account, Region and partition for CloudFormation pseudo parameters.
     pub environment: model::Environment,
+    /// Suppressions from the configuration, applied to every file.
+    pub suppressions: Arc<[SuppressionRule]>,
+    /// Every policy ID that could run (selected or not), to tell a mistyped ID
+    /// in a template's suppression from one whose policy was not selected.
+    pub known_policies: Arc<BTreeSet<String>>,
+    /// The day expiry dates are compared with; today (UTC) when `None`.
+    pub today: Option<Date>,
+    /// Warn about suppressions that matched no finding.
+    pub report_unused_suppressions: bool,
 }
 
 /// What happened to one file.
@@ -38,6 +48,9 @@ struct FileOutcome {
     scanned_resources: Vec<ScannedResource>,
     /// Per policy, in the order of the policies given.
     stats: Vec<PolicyStats>,
+    warnings: Vec<Warning>,
+    /// Which configuration suppressions covered a finding of this file.
+    used_suppressions: Vec<bool>,
 }
 
 /// Lints every candidate with every policy. Findings are sorted by file, line,
@@ -49,6 +62,11 @@ pub fn check(
     options: &CheckOptions,
 ) -> Report {
     let started = Instant::now();
+    let today = options.today.unwrap_or_else(Date::today);
+    let options = &CheckOptions {
+        today: Some(today),
+        ..options.clone()
+    };
     let outcomes: Vec<FileOutcome> = candidates
         .par_iter()
         .map(|candidate| check_file(candidate, policies, options))
@@ -62,7 +80,12 @@ pub fn check(
         summary: Summary::default(),
     };
     let mut stats = vec![PolicyStats::default(); policies.len()];
+    let mut used_suppressions = vec![false; options.suppressions.len()];
     for outcome in outcomes {
+        for (total, used) in used_suppressions.iter_mut().zip(&outcome.used_suppressions) {
+            *total |= used;
+        }
+        report.warnings.extend(outcome.warnings);
         for (total, file) in stats.iter_mut().zip(&outcome.stats) {
             total.add(*file);
         }
@@ -84,6 +107,25 @@ pub fn check(
         .map(|(p, s)| (p.info.id.clone(), s))
         .collect();
     report.errors.sort_by(|a, b| a.path().cmp(b.path()));
+    let ran = policy_ids(policies);
+    for (rule, used) in options.suppressions.iter().zip(used_suppressions) {
+        report.warnings.extend(rule.standing_warnings(today));
+        if options.report_unused_suppressions
+            && !used
+            && !rule.is_expired(today)
+            && suppress::policies_ran(rule, &ran)
+        {
+            report.warnings.push(suppress::unused_warning(rule));
+        }
+    }
+    report.warnings.sort_by(|a, b| {
+        let at = |w: &Warning| {
+            w.location
+                .as_ref()
+                .map(|l| (l.region.start.line, l.region.start.column))
+        };
+        (&a.path, at(a), a.kind).cmp(&(&b.path, at(b), b.kind))
+    });
     report.resources.sort();
     // A `.tf.json` block written as an array of bodies is one resource.
     report.resources.dedup();
@@ -190,7 +232,22 @@ fn lint(
         };
     };
     let model: Model<'_> = model::build(source.clone(), &root, dialect, &options.environment);
-    let findings = evaluate_model(policies, &model);
+    let mut findings = evaluate_model(policies, &model);
+    let today = options.today.unwrap_or_else(Date::today);
+    let (inline, mut warnings) = suppress::inline_rules(&root, &model, &options.known_policies);
+    let (used_inline, used_suppressions) =
+        suppress::apply(&mut findings, &inline, &options.suppressions, today);
+    let ran = policy_ids(policies);
+    for (rule, used) in inline.iter().zip(used_inline) {
+        warnings.extend(rule.standing_warnings(today));
+        if options.report_unused_suppressions
+            && !used
+            && !rule.is_expired(today)
+            && suppress::policies_ran(rule, &ran)
+        {
+            warnings.push(suppress::unused_warning(rule));
+        }
+    }
     let stats = policy_stats(policies, &model, &findings);
     let scanned_resources = model
         .resources
@@ -205,6 +262,8 @@ fn lint(
         .collect();
     FileOutcome {
         scanned_resources,
+        warnings,
+        used_suppressions,
         findings,
         error: None,
         scanned: true,
@@ -212,6 +271,10 @@ fn lint(
         resources: model.resources.len(),
         stats,
     }
+}
+
+fn policy_ids(policies: &[Policy]) -> Vec<&str> {
+    policies.iter().map(|p| p.info.id.as_str()).collect()
 }
 
 /// Per policy: the file's resources of the policy's types, and how many distinct
@@ -223,7 +286,8 @@ fn policy_stats(policies: &[Policy], model: &Model<'_>, findings: &[Finding]) ->
     }
     type Sets<'f> = (BTreeSet<&'f ResourceRef>, BTreeSet<&'f ResourceRef>);
     let mut by_policy: HashMap<&str, Sets<'_>> = HashMap::new();
-    for finding in findings {
+    // A suppressed finding is an accepted risk: it counts as neither failed nor unknown.
+    for finding in findings.iter().filter(|f| f.suppression.is_none()) {
         let (failed, unknown) = by_policy.entry(&finding.policy_id).or_default();
         match finding.status {
             Status::Fail => failed.insert(&finding.resource),

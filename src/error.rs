@@ -51,6 +51,12 @@ pub enum FileError {
     Missing { path: PathBuf },
     #[error("{path}: cannot walk folder: {message}")]
     Walk { path: PathBuf, message: String },
+    #[error("{source}")]
+    Baseline {
+        path: PathBuf,
+        #[source]
+        source: crate::baseline::BaselineError,
+    },
 }
 
 /// A structural problem in a recognised document (wrong shape where the model needs one).
@@ -71,7 +77,8 @@ impl FileError {
             | FileError::Decode { path, .. }
             | FileError::NotRecognised { path }
             | FileError::Missing { path }
-            | FileError::Walk { path, .. } => path,
+            | FileError::Walk { path, .. }
+            | FileError::Baseline { path, .. } => path,
             FileError::Parse { file, .. }
             | FileError::Model { file, .. }
             | FileError::Policy { file, .. }
@@ -104,6 +111,18 @@ impl FileError {
             }
             FileError::Missing { .. } => "no such file or directory".to_owned(),
             FileError::Walk { message, .. } => format!("cannot walk folder: {message}"),
+            FileError::Baseline { source, .. } => match source {
+                crate::baseline::BaselineError::Read { source, .. } => {
+                    format!("cannot read baseline: {source}")
+                }
+                crate::baseline::BaselineError::Json { source, .. } => {
+                    format!("invalid baseline: {source}")
+                }
+                crate::baseline::BaselineError::Version { found, .. } => format!(
+                    "unsupported baseline version {found}; this lexguard reads version {}",
+                    crate::baseline::VERSION
+                ),
+            },
         }
     }
 }

@@ -4,6 +4,7 @@
 //! [`model`] turns each dialect into [`model::Resource`]s → [`engine`] runs compiled
 //! [`policy`] checks in parallel → [`report`] renders findings.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod discover;
@@ -16,3 +17,4 @@ pub mod parse;
 pub mod policy;
 pub mod report;
 pub mod source;
+pub mod suppress;

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use crate::node::{Node, Value};
 use crate::source::{SharedSource, Span};
 
+pub use plan::strip_instance_keys;
 pub use resolve::{Resolved, Resolver};
 
 /// The kind of document a file holds, detected from its content.

@@ -170,7 +170,7 @@ fn has_true(node: &Node) -> bool {
 }
 
 /// `module.a["x"].aws_s3_bucket.b[0]` → `module.a.aws_s3_bucket.b`.
-pub(crate) fn strip_instance_keys(address: &str) -> String {
+pub fn strip_instance_keys(address: &str) -> String {
     let mut out = String::with_capacity(address.len());
     let mut depth = 0usize;
     let mut in_string = false;

@@ -10,7 +10,8 @@ use crate::finding::{Finding, Severity, Status};
 /// lines. Severity maps to the command: critical and high are errors, medium a
 /// warning, low and unknown results notices.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    for finding in &report.findings {
+    // A suppressed finding is accepted; annotating it would only add noise.
+    for finding in report.active_findings() {
         let file = display_path(&finding.source.path, &options.root);
         let start = finding.region.start;
         let end = finding.region.end;
@@ -43,6 +44,23 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
             escape_property(&file),
             escape_property("lexguard error"),
             escape_data(&error.message()),
+        )?;
+    }
+    for warning in &report.warnings {
+        let file = display_path(&warning.path, &options.root);
+        let place = match &warning.location {
+            Some(location) => format!(
+                ",line={},col={}",
+                location.region.start.line, location.region.start.column
+            ),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "::warning file={}{place},title={}::{}",
+            escape_property(&file),
+            escape_property(&format!("lexguard {}", warning.kind.as_str())),
+            escape_data(&warning.message),
         )?;
     }
     Ok(())

@@ -17,7 +17,7 @@ use miette::{
 
 use super::{display_path, error_kind, RenderOptions, Report};
 use crate::error::FileError;
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Severity, Status, Warning};
 use crate::policy::info::PolicyInfo;
 use crate::source::{SharedSource, SourceFile, Span};
 
@@ -318,6 +318,34 @@ fn error_snippet(error: &FileError, options: &RenderOptions) -> Snippet {
     }
 }
 
+fn warning_snippet(warning: &Warning, options: &RenderOptions) -> Snippet {
+    let path = display_path(&warning.path, &options.root);
+    let code = Some(format!("lexguard::{}", warning.kind.as_str()));
+    match &warning.location {
+        Some(location) if !location.source.text.is_empty() => Snippet {
+            heading: warning.message.clone(),
+            code,
+            severity: miette::Severity::Warning,
+            help: None,
+            source: Some(SourceView::new(location.source.clone(), path)),
+            labels: vec![LabeledSpan::new_primary_with_span(
+                None,
+                label_span(&location.source, location.span),
+            )],
+            related: Vec::new(),
+        },
+        _ => Snippet {
+            heading: format!("{path}: {}", warning.message),
+            code,
+            severity: miette::Severity::Warning,
+            help: None,
+            source: None,
+            labels: Vec::new(),
+            related: Vec::new(),
+        },
+    }
+}
+
 fn handler(options: &RenderOptions) -> GraphicalReportHandler {
     let theme = if options.color {
         GraphicalTheme::unicode()
@@ -340,7 +368,8 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
         .collect();
     let mut buf = String::new();
     if !options.quiet {
-        for finding in &report.findings {
+        // Suppressed findings are accepted: only the summary counts them.
+        for finding in report.active_findings() {
             let policy = policies.get(&*finding.policy_id).copied();
             let snippet = finding_snippet(finding, policy, options);
             write_snippet(&handler, &snippet, &mut buf, out)?;
@@ -348,6 +377,9 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
     }
     for error in &report.errors {
         write_snippet(&handler, &error_snippet(error, options), &mut buf, out)?;
+    }
+    for warning in &report.warnings {
+        write_snippet(&handler, &warning_snippet(warning, options), &mut buf, out)?;
     }
     out.write_all(summary(report, options.color).as_bytes())
 }
@@ -440,5 +472,21 @@ pub fn summary(report: &Report, color: bool) -> String {
             paint.count(errors, "1;31", if errors == 1 { "error" } else { "errors" }),
         )
     };
-    format!("{}\n{result}\n", paint.paint("1", &scanned))
+    let mut accepted = Vec::new();
+    let suppressed = report.suppressed_count();
+    if suppressed > 0 {
+        accepted.push(format!("{suppressed} suppressed"));
+    }
+    if s.baselined > 0 {
+        accepted.push(format!("{} in baseline", s.baselined));
+    }
+    if !report.warnings.is_empty() {
+        accepted.push(plural(report.warnings.len(), "warning", "warnings"));
+    }
+    let accepted = if accepted.is_empty() {
+        String::new()
+    } else {
+        paint.paint("2", &format!(" ({})", accepted.join(", ")))
+    };
+    format!("{}\n{result}{accepted}\n", paint.paint("1", &scanned))
 }

@@ -11,7 +11,10 @@ use serde::Serialize;
 
 use super::{display_path, error_kind, RenderOptions, Report};
 use crate::error::FileError;
-use crate::finding::{Finding, FrameworkMap, RelatedLocation, ResourceRef, Severity, Status};
+use crate::finding::{
+    Finding, FrameworkMap, RelatedLocation, ResourceRef, Severity, Status, Suppression, Warning,
+    WarningKind,
+};
 use crate::policy::info::PolicyInfo;
 use crate::source::{LineCol, Region};
 
@@ -24,6 +27,7 @@ pub struct JsonReport<'a> {
     pub tool: Tool,
     pub findings: Vec<JsonFinding<'a>>,
     pub errors: Vec<JsonError>,
+    pub warnings: Vec<JsonWarning>,
     pub summary: JsonSummary,
 }
 
@@ -48,6 +52,12 @@ pub struct JsonFinding<'a> {
     pub property_path: &'a str,
     pub frameworks: &'a FrameworkMap,
     pub related: Vec<JsonRelated<'a>>,
+    /// Stable identity across line moves (the SARIF `lexguardFingerprint/v1`
+    /// and the baseline's key).
+    pub fingerprint: String,
+    /// Present when a suppression accepts the finding; it then does not count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<&'a Suppression>,
 }
 
 #[derive(Debug, Serialize)]
@@ -70,12 +80,29 @@ pub struct JsonError {
 }
 
 #[derive(Debug, Serialize)]
+pub struct JsonWarning {
+    pub file: String,
+    pub kind: WarningKind,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<LineCol>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<LineCol>,
+}
+
+#[derive(Debug, Serialize)]
 pub struct JsonSummary {
     pub files_scanned: usize,
     pub files_skipped: usize,
     pub resources: usize,
+    /// Unsuppressed findings only.
     pub findings: FindingCounts,
+    /// Findings a suppression accepts (listed, not counted above).
+    pub suppressed: usize,
+    /// Findings left out because the `--baseline` holds them (not listed).
+    pub baselined: usize,
     pub errors: usize,
+    pub warnings: usize,
 }
 
 /// Fail findings per severity, and unknown findings of any severity.
@@ -123,6 +150,11 @@ impl<'a> JsonReport<'a> {
             },
             findings,
             errors,
+            warnings: report
+                .warnings
+                .iter()
+                .map(|w| json_warning(w, options))
+                .collect(),
             summary: JsonSummary {
                 files_scanned: report.summary.files_scanned,
                 files_skipped: report.summary.files_skipped,
@@ -134,7 +166,10 @@ impl<'a> JsonReport<'a> {
                     low: count(Severity::Low),
                     unknown: report.unknown_count(),
                 },
+                suppressed: report.suppressed_count(),
+                baselined: report.summary.baselined,
                 errors: report.errors.len(),
+                warnings: report.warnings.len(),
             },
         }
     }
@@ -145,13 +180,16 @@ fn json_finding<'a>(
     policy: Option<&'a PolicyInfo>,
     options: &RenderOptions,
 ) -> JsonFinding<'a> {
+    let file = display_path(&finding.source.path, &options.root);
     JsonFinding {
+        fingerprint: super::sarif::fingerprint(finding, &file),
+        suppression: finding.suppression.as_ref(),
         policy_id: &finding.policy_id,
         title: policy.map_or(&*finding.policy_id, |p| p.title.as_str()),
         severity: finding.severity,
         status: finding.status,
         message: &finding.message,
-        file: display_path(&finding.source.path, &options.root),
+        file,
         start: finding.region.start,
         end: finding.region.end,
         resource: &finding.resource,
@@ -183,6 +221,16 @@ pub(crate) fn json_error(error: &FileError, options: &RenderOptions) -> JsonErro
         message: error.message(),
         start: region.map(|r| r.start),
         end: region.map(|r| r.end),
+    }
+}
+
+fn json_warning(warning: &Warning, options: &RenderOptions) -> JsonWarning {
+    JsonWarning {
+        file: display_path(&warning.path, &options.root),
+        kind: warning.kind,
+        message: warning.message.clone(),
+        start: warning.location.as_ref().map(|l| l.region.start),
+        end: warning.location.as_ref().map(|l| l.region.end),
     }
 }
 

@@ -190,5 +190,6 @@ pub fn error_kind(error: &FileError) -> &'static str {
         FileError::NotRecognised { .. } => "not_recognised",
         FileError::Missing { .. } => "missing",
         FileError::Walk { .. } => "walk",
+        FileError::Baseline { .. } => "baseline",
     }
 }
