@@ -581,3 +581,29 @@ fn a_broken_baseline_is_an_error() {
         .unwrap()
         .starts_with("cannot read baseline"));
 }
+
+#[test]
+fn github_annotations_skip_suppressed_findings_and_show_warnings() {
+    let metadata = "    Metadata:\n      lexguard:\n        suppress:\n          - id: LEX003\n";
+    let text = template("", &[bot("PaymentsBot", metadata), bot("OtherBot", "")]);
+    let dir = project(&[("bot.yaml", &text)]);
+    let out = lexguard(
+        dir.path(),
+        &[
+            "check", "bot.yaml", "--select", "LEX003", "--format", "github",
+        ],
+    );
+    let lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split("::").take(2).collect::<Vec<_>>().join("::"))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            "::error file=bot.yaml,line=37,col=19,endLine=37,endColumn=35,title=LEX003 [high]",
+            "::warning file=bot.yaml,line=8,col=13,title=lexguard suppression_without_reason",
+        ]
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
