@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::Baseline;
 use crate::config::{self, Config};
-use crate::discover::{self, DiscoverOptions};
+use crate::discover::{self, DiscoverOptions, Shard};
 use crate::engine::{self, CheckOptions};
 use crate::error::FileError;
 use crate::finding::{Severity, Status};
@@ -111,6 +111,10 @@ pub struct CheckArgs {
     /// Name to report standard input under (with the path `-`).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+    /// Lint only shard K of N (e.g. `2/3`): files are split by a stable hash of
+    /// their path, so N CI jobs together lint every file exactly once.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
     /// Warn about suppressions (in templates or the config) that matched no finding.
     #[arg(long)]
     pub report_unused_suppressions: bool,
@@ -297,13 +301,17 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         hidden: args.hidden,
         no_ignore: args.no_ignore,
     };
-    let (candidates, discovery_errors) = match discover::discover(&args.paths, &discovery) {
+    let (mut candidates, discovery_errors) = match discover::discover(&args.paths, &discovery) {
         Ok(found) => found,
         Err(err) => {
             let _ = writeln!(io::stderr(), "lexguard: {err}");
             return Ok(EXIT_ERROR);
         }
     };
+    if let Some(shard) = args.shard {
+        let cwd = crate::suppress::normalise(Path::new("."));
+        candidates.retain(|c| shard.contains(&c.path, &cwd));
+    }
     let baseline = match &args.baseline {
         None => None,
         Some(path) => match Baseline::load(path) {
@@ -340,6 +348,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
     }
     let mut report = engine::check(&candidates, &policies, discovery_errors, &check_options);
     report.summary.frameworks = selection.frameworks.iter().cloned().collect();
+    report.summary.shard = args.shard;
     if let Some(path) = &args.write_baseline {
         // Record everything found now; the run then reports as that baseline would.
         let written = Baseline::from_report(&report, &options.root);

@@ -27,6 +27,53 @@ pub struct DiscoverOptions {
     pub no_ignore: bool,
 }
 
+/// One of `count` deterministic partitions of the input files (`--shard K/N`), so
+/// a monorepo can be spread over a CI matrix. A file's shard depends only on its
+/// path relative to the current folder, so every job of the matrix agrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u64,
+    pub count: u64,
+}
+
+/// A `--shard` value that is not `K/N` with `1 <= K <= N`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid shard `{0}`: expected K/N with 1 <= K <= N, e.g. 2/3")]
+pub struct ShardError(pub String);
+
+impl std::str::FromStr for Shard {
+    type Err = ShardError;
+
+    fn from_str(text: &str) -> Result<Shard, ShardError> {
+        let invalid = || ShardError(text.to_owned());
+        let (k, n) = text.split_once('/').ok_or_else(invalid)?;
+        let index: u64 = k.trim().parse().map_err(|_| invalid())?;
+        let count: u64 = n.trim().parse().map_err(|_| invalid())?;
+        if index == 0 || index > count {
+            return Err(invalid());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// Whether this shard lints `path`: FNV-1a of the path relative to `root`
+    /// (with `/` separators), modulo the shard count.
+    pub fn contains(&self, path: &Path, root: &Path) -> bool {
+        let absolute = crate::suppress::normalise(path);
+        let relative = absolute.strip_prefix(root).unwrap_or(&absolute);
+        let key = relative.to_string_lossy().replace('\\', "/");
+        crate::hash::fnv1a64(key.as_bytes()) % self.count == self.index - 1
+    }
+}
+
 /// Invalid `--include`/`--exclude` glob.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid glob `{glob}`: {source}")]

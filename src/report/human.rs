@@ -447,6 +447,9 @@ pub fn summary(report: &Report, color: bool) -> String {
     if s.files_skipped > 0 {
         scanned.push_str(&format!(" ({} skipped)", s.files_skipped));
     }
+    if let Some(shard) = s.shard {
+        scanned.push_str(&format!(" in shard {shard}"));
+    }
     scanned.push_str(&format!(
         ", {} in {}",
         plural(s.resources, "resource", "resources"),

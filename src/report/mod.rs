@@ -40,6 +40,9 @@ pub struct Summary {
     /// Files in walked folders that were neither CloudFormation nor Terraform JSON.
     pub files_skipped: usize,
     pub resources: usize,
+    /// The `--shard` this run linted, if any.
+    #[serde(skip)]
+    pub shard: Option<crate::discover::Shard>,
     /// Findings left out because the baseline (`--baseline`) already holds them.
     pub baselined: usize,
     #[serde(skip)]
