@@ -249,6 +249,7 @@ fn lint(
         }
     }
     let stats = policy_stats(policies, &model, &findings);
+    keep_windows_only(&mut findings, &mut warnings);
     let scanned_resources = model
         .resources
         .iter()
@@ -270,6 +271,24 @@ fn lint(
         skipped: false,
         resources: model.resources.len(),
         stats,
+    }
+}
+
+/// Replaces the whole source in findings and warnings by the few lines around
+/// each place, so a run's memory grows with its findings, not with its input.
+fn keep_windows_only(findings: &mut [Finding], warnings: &mut [Warning]) {
+    use crate::finding::{EXCERPT_CONTEXT_LINES, EXCERPT_MAX_LINES};
+    let window = |source: &SourceFile, span| {
+        Arc::new(source.window(span, EXCERPT_CONTEXT_LINES, EXCERPT_MAX_LINES))
+    };
+    for finding in findings {
+        finding.source = window(&finding.source, finding.span);
+        for related in &mut finding.related {
+            related.source = window(&related.source, related.span);
+        }
+    }
+    for location in warnings.iter_mut().filter_map(|w| w.location.as_mut()) {
+        location.source = window(&location.source, location.span);
     }
 }
 

@@ -50,6 +50,13 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// Lines of context a finding's source excerpt keeps before and after its span
+/// (what the human report shows).
+pub const EXCERPT_CONTEXT_LINES: usize = 1;
+/// Lines of a span a finding's excerpt keeps; longer spans are labelled on
+/// their first lines only.
+pub const EXCERPT_MAX_LINES: usize = 6;
+
 /// A finding is either a failed check or a check whose deciding value is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -83,6 +90,8 @@ pub struct Finding {
     pub severity: Severity,
     pub status: Status,
     pub message: String,
+    /// The file, or (after the engine is done with it) a window of the lines
+    /// around `span` and `related` spans: enough for every reporter.
     pub source: SharedSource,
     pub span: Span,
     /// `span` as 1-based lines and columns, computed once when the finding is made.

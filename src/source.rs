@@ -75,13 +75,25 @@ pub enum Encoding {
 
 /// One input file: its display path, its text (decoded, byte-order mark removed)
 /// and the byte offset of each line start.
+///
+/// A file can also be a *window*: a few whole lines cut from a larger file (see
+/// [`SourceFile::window`]), which findings keep instead of the whole text so that
+/// memory does not grow with the size of the corpus. Offsets, lines and spans
+/// given to and returned by the methods always refer to the whole file; only
+/// `text` is local to the window.
 #[derive(Debug)]
 pub struct SourceFile {
     /// Path as given on the command line or found by the walk, used in reports.
     pub path: PathBuf,
+    /// The decoded text; for a window, only the window's lines (it starts at
+    /// byte [`SourceFile::base_offset`] of the whole file).
     pub text: String,
     pub encoding: Encoding,
+    /// Line starts relative to `text`.
     line_starts: Vec<u32>,
+    /// For a window: the whole-file byte offset of `text`, and its first line.
+    base_offset: usize,
+    base_line: usize,
 }
 
 pub type SharedSource = Arc<SourceFile>;
@@ -142,38 +154,95 @@ impl SourceFile {
             text,
             encoding,
             line_starts,
+            base_offset: 0,
+            base_line: 0,
         }
+    }
+
+    /// The whole lines around `span`: `context` lines before it, and after it up
+    /// to `max_lines` lines of the span plus `context`. Positions computed from
+    /// the window equal those computed from `self` for every offset inside it.
+    pub fn window(&self, span: Span, context: usize, max_lines: usize) -> SourceFile {
+        let first_line = self.line_index(span.start()).saturating_sub(context);
+        let span_last = self.line_index(span.end().max(span.start()));
+        let cap = self
+            .line_index(span.start())
+            .saturating_add(max_lines.saturating_sub(1));
+        let last_line = span_last.min(cap).saturating_add(context);
+        let start = self.line_start(first_line).unwrap_or(self.base_offset);
+        let end = self.line_start(last_line + 1).unwrap_or(self.end_offset());
+        let local = |offset: usize| offset.saturating_sub(self.base_offset);
+        let text = self
+            .text
+            .get(local(start)..local(end))
+            .unwrap_or_default()
+            .to_owned();
+        let mut window = SourceFile::new(self.path.clone(), text, self.encoding);
+        window.base_offset = start;
+        window.base_line = self.line_index(start);
+        window
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+    /// Byte offset of `text` in the whole file (0 unless this is a window).
+    pub fn base_offset(&self) -> usize {
+        self.base_offset
     }
 
-    /// Byte offset where the 0-based line `index` starts.
+    /// Whole-file byte offset just past `text`.
+    pub fn end_offset(&self) -> usize {
+        self.base_offset + self.text.len()
+    }
+
+    /// The text between two whole-file offsets, when both lie in `text` on
+    /// character boundaries.
+    pub fn text_between(&self, start: usize, end: usize) -> Option<&str> {
+        let start = start.checked_sub(self.base_offset)?;
+        let end = end.checked_sub(self.base_offset)?;
+        self.text.get(start..end)
+    }
+
+    /// Lines known: all of them, or for a window those up to its last.
+    pub fn line_count(&self) -> usize {
+        self.base_line + self.line_starts.len()
+    }
+
+    /// Byte offset where the 0-based line `index` starts (a line before a window
+    /// starts where the window does).
     pub fn line_start(&self, index: usize) -> Option<usize> {
-        self.line_starts.get(index).map(|&s| s as usize)
+        match index.checked_sub(self.base_line) {
+            Some(local) => self
+                .line_starts
+                .get(local)
+                .map(|&s| s as usize + self.base_offset),
+            None => Some(self.base_offset),
+        }
     }
 
     /// The 0-based line holding byte `offset` (offsets past the end map to the last line).
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&(offset as u32)) {
+        let local = offset.saturating_sub(self.base_offset);
+        let local = u32::try_from(local).unwrap_or(u32::MAX);
+        let line = match self.line_starts.binary_search(&local) {
             Ok(line) => line,
             Err(next) => next.saturating_sub(1),
-        }
+        };
+        self.base_line + line
     }
 
     /// 1-based line and column of a byte offset. An offset inside a multi-byte
     /// character counts as that character.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.text.len());
+        let offset = offset.clamp(self.base_offset, self.end_offset());
         let line = self.line_index(offset);
-        let start = self.line_start(line).unwrap_or(0);
-        let prefix = self.text.get(start..offset).map_or_else(
-            || char_count_lossy(self.text.as_bytes().get(start..offset).unwrap_or_default()),
+        let start = self.line_start(line).unwrap_or(self.base_offset);
+        let bytes = self.text.as_bytes();
+        let (local_start, local_end) = (start - self.base_offset, offset - self.base_offset);
+        let prefix = self.text.get(local_start..local_end).map_or_else(
+            || char_count_lossy(bytes.get(local_start..local_end).unwrap_or_default()),
             |s| s.chars().count(),
         );
         LineCol {
@@ -189,19 +258,23 @@ impl SourceFile {
         }
     }
 
-    /// The text of a span, or "" when the span does not fall on character boundaries.
+    /// The text of a span, or "" when the span does not fall on character
+    /// boundaries (or outside a window).
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.start()..span.end()).unwrap_or("")
+        self.text_between(span.start(), span.end()).unwrap_or("")
     }
 
-    /// The text of the 0-based line `index`, without its line break.
+    /// The text of the 0-based line `index`, without its line break ("" for a
+    /// line outside a window).
     pub fn line_text(&self, index: usize) -> &str {
+        if index < self.base_line {
+            return "";
+        }
         let Some(start) = self.line_start(index) else {
             return "";
         };
-        let end = self.line_start(index + 1).unwrap_or(self.text.len());
-        self.text
-            .get(start..end)
+        let end = self.line_start(index + 1).unwrap_or(self.end_offset());
+        self.text_between(start, end)
             .unwrap_or("")
             .trim_end_matches(['\n', '\r'])
     }
@@ -285,6 +358,32 @@ mod tests {
             (s.text.as_str(), s.encoding),
             ("{\"a\":1}", Encoding::Utf16Le)
         );
+    }
+
+    #[test]
+    fn a_window_gives_the_positions_of_the_whole_file() {
+        let s = src("a: 1\r\nb:\n  é: [x,\n    y]\nc: 3\nd: 4\n");
+        let x = s.text.find('x').unwrap();
+        let y = s.text.find('y').unwrap();
+        let w = s.window(Span::new(x, y + 1), 1, 6);
+        assert_eq!(w.text, "b:\n  é: [x,\n    y]\nc: 3\n");
+        for offset in s.text.find('b').unwrap()..s.text.find('d').unwrap() {
+            assert_eq!(w.line_col(offset), s.line_col(offset), "offset {offset}");
+            assert_eq!(w.line_index(offset), s.line_index(offset));
+        }
+        assert_eq!(w.region(Span::new(x, y)), s.region(Span::new(x, y)));
+        assert_eq!(w.line_text(2), "  é: [x,");
+        assert_eq!(w.line_text(0), "");
+        assert_eq!(w.slice(Span::new(x, x + 1)), "x");
+        assert_eq!(w.line_start(2), s.line_start(2));
+        assert_eq!(
+            w.line_count(),
+            6,
+            "the start of the line after the window is known"
+        );
+        // A long span is cut after `max_lines` lines plus context.
+        let long = s.window(Span::new(0, s.text.len()), 0, 2);
+        assert_eq!(long.text, "a: 1\r\nb:\n");
     }
 
     #[test]

@@ -22,8 +22,9 @@ use crate::policy::info::PolicyInfo;
 use crate::source::{SharedSource, SourceFile, Span};
 
 /// Spans covering more lines than this are labelled on their first line only, so a
-/// finding about a whole resource does not print the whole resource.
-const MAX_LABEL_LINES: usize = 6;
+/// finding about a whole resource does not print the whole resource. Findings
+/// keep exactly the lines this needs (see [`crate::finding::EXCERPT_MAX_LINES`]).
+const MAX_LABEL_LINES: usize = crate::finding::EXCERPT_MAX_LINES;
 
 /// Narrowest width handed to miette; narrower terminals still get readable output.
 const MIN_WIDTH: usize = 40;
@@ -67,12 +68,14 @@ impl SourceCode for SourceView {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let file = &*self.file;
+        // Spans are whole-file offsets; `text` may be a window starting at `base`.
+        let base = file.base_offset();
         let text = file.text.as_bytes();
         let start = span.offset();
         let end = start
             .checked_add(span.len())
             .ok_or(MietteError::OutOfBounds)?;
-        if end > text.len() {
+        if start < base || end > file.end_offset() {
             return Err(MietteError::OutOfBounds);
         }
         let start_line = file.line_index(start);
@@ -82,21 +85,28 @@ impl SourceCode for SourceView {
         let last_line = end_line.saturating_add(context_lines_after).min(last_index);
 
         let (data_start, line, column) = if context_lines_before == 0 {
-            let line_start = file.line_start(start_line).unwrap_or(0).min(start);
-            (start, start_line, char_count(&text[line_start..start]))
+            let line_start = file
+                .line_start(start_line)
+                .unwrap_or(base)
+                .clamp(base, start);
+            let before = text
+                .get(line_start - base..start - base)
+                .unwrap_or_default();
+            (start, start_line, char_count(before))
         } else {
             let first_line = start_line.saturating_sub(context_lines_before);
-            (file.line_start(first_line).unwrap_or(0), first_line, 0)
+            let first = file.line_start(first_line).unwrap_or(base).max(base);
+            (first, file.line_index(first), 0)
         };
         let data_end = if context_lines_after == 0 {
             end
         } else {
             file.line_start(last_line + 1)
-                .unwrap_or(text.len())
-                .clamp(end, text.len())
+                .unwrap_or(file.end_offset())
+                .clamp(end, file.end_offset())
         };
         let data = text
-            .get(data_start..data_end)
+            .get(data_start - base..data_end - base)
             .ok_or(MietteError::OutOfBounds)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
@@ -180,12 +190,15 @@ impl Diagnostic for Snippet {
 /// (so it shows at the end of the last line), and a span over many lines cut to
 /// its first line.
 fn label_span(file: &SourceFile, span: Span) -> SourceSpan {
+    // Work on offsets local to `text` (a window of the file, perhaps), then
+    // shift back to whole-file offsets.
+    let base = file.base_offset();
     let text = file.text.as_str();
-    let mut start = span.start().min(text.len());
+    let mut start = span.start().saturating_sub(base).min(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;
     }
-    let mut end = span.end().clamp(start, text.len());
+    let mut end = span.end().saturating_sub(base).clamp(start, text.len());
     while !text.is_char_boundary(end) {
         end += 1;
     }
@@ -198,16 +211,16 @@ fn label_span(file: &SourceFile, span: Span) -> SourceSpan {
             end = start;
         }
     }
-    let start_line = file.line_index(start);
-    let end_line = file.line_index(end.saturating_sub(1).max(start));
+    let start_line = file.line_index(base + start);
+    let end_line = file.line_index(base + end.saturating_sub(1).max(start));
     if end_line.saturating_sub(start_line) >= MAX_LABEL_LINES {
         let line_end = file
             .line_start(start_line + 1)
-            .unwrap_or(text.len())
-            .max(start);
+            .map_or(text.len(), |s| s - base)
+            .clamp(start, text.len());
         end = start + text[start..line_end].trim_end_matches(['\n', '\r']).len();
     }
-    SourceSpan::new(start.into(), end - start)
+    SourceSpan::new((base + start).into(), end - start)
 }
 
 fn heading_tag(finding: &Finding) -> String {
@@ -355,7 +368,7 @@ fn handler(options: &RenderOptions) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_width(options.width.max(MIN_WIDTH))
         .with_urls(false)
-        .with_context_lines(1)
+        .with_context_lines(crate::finding::EXCERPT_CONTEXT_LINES)
 }
 
 /// Writes every finding (unless `quiet`), every file error, then the summary.
