@@ -2,7 +2,6 @@
 //! agrees with the JSON report of the same run.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn lexguard(args: &[&str]) -> Output {
@@ -133,9 +132,8 @@ fn junit_on_the_examples() {
         .unwrap()
         .starts_with("examples/cloudformation/claims-bot.yaml:17:7: LEX005 [medium] "));
     // The compliant bot passes every policy.
-    let compliant = PathBuf::from("examples/cloudformation/compliant-bot.json");
     assert!(!failed
         .iter()
         .chain(&skipped)
-        .any(|(_, file, _)| PathBuf::from(file) == compliant));
+        .any(|(_, file, _)| file == "examples/cloudformation/compliant-bot.json"));
 }
