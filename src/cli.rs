@@ -103,6 +103,11 @@ pub struct CheckArgs {
     /// Do not honour .gitignore and .ignore files.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Skip named files that are not CloudFormation or Terraform JSON, as a folder
+    /// walk does, instead of reporting an error (for pre-commit, which names every
+    /// `.json`/`.yaml` file).
+    #[arg(long)]
+    pub skip_unrecognised: bool,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Print only the summary and errors (human format).
@@ -300,6 +305,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         exclude: args.exclude.clone(),
         hidden: args.hidden,
         no_ignore: args.no_ignore,
+        skip_unrecognised: args.skip_unrecognised,
     };
     let (mut candidates, discovery_errors) = match discover::discover(&args.paths, &discovery) {
         Ok(found) => found,

@@ -25,6 +25,9 @@ pub struct DiscoverOptions {
     pub hidden: bool,
     /// Do not honour `.gitignore` and `.ignore` files.
     pub no_ignore: bool,
+    /// Treat named files like walked ones: skip those that are not templates
+    /// instead of reporting them (pre-commit names every file its pattern matches).
+    pub skip_unrecognised: bool,
 }
 
 /// One of `count` deterministic partitions of the input files (`--shard K/N`), so
@@ -121,7 +124,7 @@ pub fn discover(
         if !meta.is_dir() {
             candidates.push(Candidate {
                 path: clean(path),
-                explicit: true,
+                explicit: !options.skip_unrecognised,
             });
             continue;
         }

@@ -1,5 +1,5 @@
-//! The three reporters on a hand-built report: human (snapshot), JSON (snapshot)
-//! and SARIF (validated against the OASIS 2.1.0 schema).
+//! The reporters on a hand-built report: human (snapshot), JSON (snapshot),
+//! SARIF (validated against the OASIS 2.1.0 schema) and JUnit (parsed, snapshot).
 
 mod common;
 
@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use lexguard::error::FileError;
-use lexguard::finding::{Finding, RelatedLocation, ResourceRef, Severity, Status};
+use lexguard::finding::{
+    Finding, RelatedLocation, ResourceRef, ScannedResource, Severity, Status, Suppression,
+    SuppressionKind, Warning, WarningKind,
+};
 use lexguard::parse::{ParseError, ParseErrorKind};
 use lexguard::policy::info::{PolicyInfo, PolicyOrigin};
 use lexguard::report::human::{self, SourceView};
@@ -582,6 +585,173 @@ fn sarif_uri_encoding() {
     assert_eq!(encode_uri_path("a b/c#d?.yaml"), "a%20b/c%23d%3F.yaml");
     assert_eq!(encode_uri_path("café/x%y.json"), "caf%C3%A9/x%25y.json");
     assert_eq!(encode_uri_path("../t-1_~.yml"), "../t-1_~.yml");
+}
+
+/// The shared report plus the scanned resources JUnit lists (a passing bot in a
+/// second file, a role no policy reads), a suppressed finding whose reason needs
+/// escaping, and a warning.
+fn junit_report() -> Report {
+    let mut report = report();
+    let bot = report.findings[0].source.clone();
+    let spare = source(
+        "project/templates/spare.yaml",
+        "Resources:\n  SpareBot:\n    Type: AWS::Lex::Bot\n    Properties:\n      IdleSessionTTLInSeconds: 1200\n",
+    );
+    let ttl = span_of(&spare, "1200", 0);
+    let mut suppressed = finding(
+        &spare,
+        "LEX002",
+        Severity::Critical,
+        Status::Fail,
+        ttl,
+        "idle session timeout is 1200 seconds; the maximum is 900\u{7}",
+        "Properties.IdleSessionTTLInSeconds",
+        Vec::new(),
+    );
+    suppressed.resource.id = "SpareBot".to_owned();
+    suppressed.suppression = Some(Suppression {
+        kind: SuppressionKind::InSource,
+        justification: Some("kiosk <test> bot & \"demo\" only".to_owned()),
+    });
+    report.findings.push(suppressed);
+    let scanned = |file: &SharedSource, id: &str, resource_type: &str| ScannedResource {
+        path: file.path.clone(),
+        resource: ResourceRef {
+            id: id.to_owned(),
+            resource_type: resource_type.to_owned(),
+        },
+    };
+    report.resources = vec![
+        scanned(&bot, "BookingBot", "AWS::Lex::Bot"),
+        scanned(&bot, "BotRole", "AWS::IAM::Role"),
+        scanned(&spare, "SpareBot", "AWS::Lex::Bot"),
+    ];
+    report.warnings = vec![Warning {
+        kind: WarningKind::SuppressionWithoutReason,
+        path: PathBuf::from("project/.lexguard.yaml"),
+        location: None,
+        message: "suppression of LEX004 has no reason".to_owned(),
+    }];
+    report.summary.elapsed = std::time::Duration::from_millis(1234);
+    report
+}
+
+#[test]
+fn junit_output_parses_with_exact_outcomes() {
+    let report = junit_report();
+    let out = render_to_string(&report, Format::Junit, &options());
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let attr = |node: roxmltree::Node, name: &str| node.attribute(name).unwrap().to_owned();
+    assert_eq!(
+        ["tests", "failures", "errors", "skipped", "time"].map(|a| attr(root, a)),
+        ["8", "2", "2", "2", "1.234"]
+    );
+    let suites: Vec<String> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .map(|s| attr(s, "name"))
+        .collect();
+    assert_eq!(
+        suites,
+        [
+            "LEX002: Idle session timeout is at most 15 minutes",
+            "LEX004: Conversation logs are enabled",
+            "LEX021: Bot role follows least privilege",
+            "lexguard.errors",
+            "lexguard.warnings"
+        ]
+    );
+    // (suite, test case, outcome element, its message)
+    let mut cases = Vec::new();
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        for case in suite.children().filter(|n| n.has_tag_name("testcase")) {
+            assert_eq!(attr(case, "classname"), attr(case, "file"));
+            let outcome = case.children().find(|n| n.is_element());
+            cases.push((
+                attr(suite, "name")[..6].to_owned(),
+                attr(case, "name"),
+                outcome.map(|o| o.tag_name().name().to_owned()),
+                outcome
+                    .and_then(|o| o.attribute("message"))
+                    .map(str::to_owned),
+            ));
+        }
+    }
+    let case = |suite: &str, name: &str, outcome: Option<&str>, message: Option<&str>| {
+        (
+            suite.to_owned(),
+            name.to_owned(),
+            outcome.map(str::to_owned),
+            message.map(str::to_owned),
+        )
+    };
+    assert_eq!(
+        cases,
+        [
+            case(
+                "LEX002",
+                "BookingBot",
+                Some("failure"),
+                Some("idle session timeout is 3600 seconds; the maximum is 900")
+            ),
+            case(
+                "LEX002",
+                "SpareBot",
+                Some("skipped"),
+                Some("suppressed: kiosk <test> bot & \"demo\" only")
+            ),
+            case(
+                "LEX004",
+                "BookingBot",
+                Some("failure"),
+                Some("bot `BookingBot` has no conversation log settings")
+            ),
+            case("LEX004", "SpareBot", None, None),
+            case(
+                "LEX021",
+                "BookingBot",
+                Some("skipped"),
+                Some(
+                    "unknown: role comes from `!GetAtt BotRole.Arn`; its policy cannot be checked"
+                )
+            ),
+            case("LEX021", "SpareBot", None, None),
+            case(
+                "lexgua",
+                "templates/broken.yaml",
+                Some("error"),
+                Some("unexpected end of input; expected `]` or `,`")
+            ),
+            case(
+                "lexgua",
+                "templates/gone.yaml",
+                Some("error"),
+                Some("no such file or directory")
+            ),
+        ]
+    );
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert_eq!(failure.attribute("type"), Some("critical"));
+    assert_eq!(
+        failure.text(),
+        Some(
+            "templates/booking bot (prod).yaml:10:32: LEX002 [critical] idle session timeout \
+             is 3600 seconds; the maximum is 900 (at Properties.IdleSessionTTLInSeconds)"
+        )
+    );
+    // The bell character XML 1.0 forbids is replaced.
+    assert!(out.contains("900\u{fffd} (at"));
+}
+
+#[test]
+fn junit_snapshot() {
+    let out = render_to_string(&junit_report(), Format::Junit, &options());
+    insta::assert_snapshot!("junit", out);
 }
 
 // --- SourceView: the line-index-backed miette::SourceCode ---

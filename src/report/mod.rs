@@ -5,6 +5,7 @@ pub mod compliance;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 use std::collections::BTreeMap;
@@ -128,6 +129,9 @@ pub enum Format {
     ComplianceJson,
     /// GitHub Actions workflow commands (annotations on pull requests).
     Github,
+    /// JUnit XML, for CI test tabs: a test suite per policy, a test case per
+    /// resource it applies to.
+    Junit,
 }
 
 #[derive(Debug, Clone)]
@@ -166,6 +170,7 @@ pub fn render(
         Format::Compliance => compliance::render_table(report, options, out),
         Format::ComplianceJson => compliance::render_json(report, options, out),
         Format::Github => github::render(report, options, out),
+        Format::Junit => junit::render(report, options, out),
     }
 }
 
