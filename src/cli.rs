@@ -341,6 +341,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         suppressions: config.suppressions.clone().into(),
         known_policies: std::sync::Arc::new(all_policy_ids(&args.policies, &policies)),
         report_unused_suppressions: args.report_unused_suppressions,
+        collect_resources: args.format == Format::Junit,
         ..CheckOptions::default()
     };
     if candidates.iter().any(|c| c.path.as_os_str() == "-") {

@@ -34,6 +34,9 @@ pub struct CheckOptions {
     pub today: Option<Date>,
     /// Warn about suppressions that matched no finding.
     pub report_unused_suppressions: bool,
+    /// Fill `Report::resources` (only JUnit lists passing resources; the list
+    /// costs memory in proportion to the corpus).
+    pub collect_resources: bool,
 }
 
 /// What happened to one file.
@@ -253,6 +256,7 @@ fn lint(
     let scanned_resources = model
         .resources
         .iter()
+        .filter(|_| options.collect_resources)
         .map(|r| ScannedResource {
             path: source.path.clone(),
             resource: ResourceRef {
