@@ -431,6 +431,7 @@ fn sarif_output_is_valid_and_exact() {
     let results = run["results"].as_array().expect("results");
     assert_eq!(results.len(), 3);
     let uri = "templates/booking%20bot%20%28prod%29.yaml";
+    let line_hashes = lexguard::report::sarif::line_hashes(TEMPLATE);
 
     // Report order is kept; ruleIndex points into the rules array.
     let expect = [
@@ -466,6 +467,12 @@ fn sarif_output_is_valid_and_exact() {
             .expect("fingerprint");
         assert_eq!(fingerprint.len(), 16);
         assert!(fingerprint.bytes().all(|b| b.is_ascii_hexdigit()));
+        // GitHub's line hash of the start line, as the upload action computes it.
+        assert_eq!(
+            result["partialFingerprints"]["primaryLocationLineHash"],
+            line_hashes[sl - 1],
+            "{rule_id}"
+        );
     }
     let fingerprints: std::collections::BTreeSet<&str> = results
         .iter()
@@ -674,4 +681,67 @@ fn source_view_after_multibyte_text() {
     );
     // miette's header column (column() + 1) matches lexguard's region column.
     assert_eq!(file.region(span).start.column, prefix.chars().count() + 1);
+}
+
+/// `primaryLocationLineHash`: github/codeql-action's own test vectors
+/// (src/fingerprints.test.ts), so lexguard's hashes match the upload action's.
+#[test]
+fn line_hashes_match_the_codeql_action() {
+    use lexguard::report::sarif::line_hashes;
+    assert_eq!(line_hashes(""), ["c129715d7a2bc9a3:1"]);
+    assert_eq!(
+        line_hashes(" a\nb\n  \t\tc\n d"),
+        [
+            "271789c17abda88f:1",
+            "54703d4cd895b18:1",
+            "180aee12dab6264:1",
+            "a23a3dc5e078b07b:1"
+        ]
+    );
+    assert_eq!(
+        line_hashes(" hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End"),
+        [
+            "8b7cf3e952e7aeb2:1",
+            "b1ae1287ec4718d9:1",
+            "bff680108adb0fcc:1",
+            "c6805c5e1288b612:1",
+            "b86d3392aea1be30:1",
+            "e6ceba753e1a442:1"
+        ]
+    );
+    let with_final_break = [
+        "e9496ae3ebfced30:1",
+        "fb7c023a8b9ccb3f:1",
+        "ce8ba1a563dcdaca:1",
+        "e20e36e16fcb0cc8:1",
+        "b3edc88f2938467e:1",
+        "c8e28b0b4002a3a0:1",
+        "c129715d7a2bc9a3:1",
+    ];
+    // Line breaks LF, CR, CRLF and mixed hash alike.
+    for text in [
+        " hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End\n",
+        " hello; \t\nworld!!!\r\r\r  \t\tGreetings\r End\r",
+        " hello; \t\r\nworld!!!\r\n\r\n\r\n  \t\tGreetings\r\n End\r\n",
+        " hello; \t\nworld!!!\r\n\n\r  \t\tGreetings\r End\r\n",
+    ] {
+        assert_eq!(line_hashes(text), with_final_break, "{text:?}");
+    }
+    // Identical lines are told apart by the occurrence counter.
+    assert_eq!(
+        line_hashes(&"Lorem ipsum dolor sit amet.\n".repeat(10)),
+        [
+            "a7f2ff13bc495cf2:1",
+            "a7f2ff13bc495cf2:2",
+            "a7f2ff13bc495cf2:3",
+            "a7f2ff13bc495cf2:4",
+            "a7f2ff13bc495cf2:5",
+            "a7f2ff13bc495cf2:6",
+            "a7f2ff1481e87703:1",
+            "a9cf91f7bbf1862b:1",
+            "55ec222b86bcae53:1",
+            "cc97dc7b1d7d8f7b:1",
+            "c129715d7a2bc9a3:1"
+        ]
+    );
 }
