@@ -683,6 +683,101 @@ fn source_view_after_multibyte_text() {
     assert_eq!(file.region(span).start.column, prefix.chars().count() + 1);
 }
 
+/// Suppressed findings and warnings: SARIF `suppressions` and warning-level
+/// tool notifications that leave the run successful; checked by the schema and
+/// by the SARIF multitool.
+#[test]
+fn sarif_suppressions_and_warnings() {
+    use lexguard::finding::{Suppression, SuppressionKind, Warning, WarningKind, WarningLocation};
+
+    let mut report = report();
+    report.errors.clear();
+    report.findings[0].suppression = Some(Suppression {
+        kind: SuppressionKind::InSource,
+        justification: Some("logs go to the central account".to_owned()),
+    });
+    report.findings[1].suppression = Some(Suppression {
+        kind: SuppressionKind::External,
+        justification: None,
+    });
+    let bot = report.findings[0].source.clone();
+    let metadata = span_of(&bot, "BookingBot", 0);
+    report.warnings = vec![
+        Warning {
+            kind: WarningKind::SuppressionWithoutReason,
+            path: bot.path.clone(),
+            location: Some(WarningLocation {
+                source: bot.clone(),
+                span: metadata,
+                region: bot.region(metadata),
+            }),
+            message: "suppression of LEX002 has no reason".to_owned(),
+        },
+        Warning {
+            kind: WarningKind::UnusedSuppression,
+            path: PathBuf::from("project/.lexguard.yaml"),
+            location: None,
+            message: "suppression of LEX009 matched no finding".to_owned(),
+        },
+    ];
+    let out = render_to_string(&report, Format::Sarif, &options());
+    let log: Value = serde_json::from_str(&out).expect("valid JSON");
+    let errors: Vec<String> = common::sarif_validator()
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}");
+
+    let run = &log["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(
+        results[0]["suppressions"],
+        serde_json::json!([{
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": "logs go to the central account"
+        }])
+    );
+    assert_eq!(
+        results[1]["suppressions"],
+        serde_json::json!([{"kind": "external", "status": "accepted"}])
+    );
+    assert!(results[2].get("suppressions").is_none());
+
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let notes = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert_eq!(notes.len(), 2);
+    assert!(notes.iter().all(|n| n["level"] == "warning"));
+    assert_eq!(notes[0]["properties"]["kind"], "suppression_without_reason");
+    assert_eq!(
+        notes[0]["message"]["text"],
+        "suppression of LEX002 has no reason"
+    );
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"],
+        serde_json::json!({
+            "artifactLocation": {
+                "uri": "templates/booking%20bot%20%28prod%29.yaml",
+                "uriBaseId": "%SRCROOT%"
+            },
+            "region": {"startLine": 4, "startColumn": 3, "endLine": 4, "endColumn": 13}
+        })
+    );
+    assert_eq!(notes[1]["properties"]["kind"], "unused_suppression");
+    assert_eq!(
+        notes[1]["locations"][0]["physicalLocation"],
+        serde_json::json!({"artifactLocation": {"uri": ".lexguard.yaml", "uriBaseId": "%SRCROOT%"}})
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("suppressions.sarif");
+    std::fs::write(&path, &out).unwrap();
+    common::multitool::assert_valid(&path);
+}
+
 /// `primaryLocationLineHash`: github/codeql-action's own test vectors
 /// (src/fingerprints.test.ts), so lexguard's hashes match the upload action's.
 #[test]

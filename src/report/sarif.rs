@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::{display_path, error_kind, RenderOptions, Report};
 use crate::error::FileError;
-use crate::finding::{Finding, RelatedLocation, Severity, Status};
+use crate::finding::{Finding, RelatedLocation, Severity, Status, SuppressionKind, Warning};
 use crate::policy::info::PolicyInfo;
 use crate::source::Region;
 
@@ -117,7 +117,19 @@ pub struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related_locations: Vec<Location>,
     pub partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressions: Vec<SarifSuppression>,
     pub properties: ResultProperties,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SarifSuppression {
+    /// `inSource` or `external`.
+    pub kind: &'static str,
+    /// Always `accepted`: lexguard only reports suppressions that apply.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -200,7 +212,8 @@ pub struct Notification {
 
 #[derive(Debug, Serialize)]
 pub struct NotificationProperties {
-    /// The error kind, as in the JSON format's `errors[].kind`.
+    /// The error kind, as in the JSON format's `errors[].kind`, or the warning
+    /// kind (`WarningKind::as_str`).
     pub kind: &'static str,
 }
 
@@ -224,13 +237,17 @@ pub fn security_severity(severity: Severity) -> &'static str {
 }
 
 /// `kind` and `level` of a result. An unknown finding is an `open` result: the
-/// tool could not decide. SARIF 2.1.0 §3.27.10 requires `level` to be `none`
-/// whenever `kind` is not `fail`.
+/// tool could not decide.
+///
+/// SARIF 2.1.0 §3.27.10 says a non-`fail` kind should have level `none`; we
+/// deliberately write `note` instead. The multitool (5.7.0, `Gh;Sarif`) accepts
+/// `open` with `note` and with `none` alike, so GitHub decides: its alert
+/// severities are error, warning and note (plus the security-severity bands),
+/// with no `none`, and the issue wants unknowns shown as low-key notes rather
+/// than dropped or unrated.
 fn kind_and_level(finding: &Finding) -> (&'static str, &'static str) {
     match finding.status {
         Status::Fail => ("fail", level(finding.severity)),
-        // The issue contract (and GitHub's rendering) wants unknowns visible as
-        // notes; SARIF §3.27.10 prefers `none` for non-`fail` kinds.
         Status::Unknown => ("open", "note"),
     }
 }
@@ -495,6 +512,18 @@ fn result(
             .map(|(i, r)| related_location(i + 1, r, options))
             .collect(),
         partial_fingerprints: fingerprints,
+        suppressions: finding
+            .suppression
+            .iter()
+            .map(|s| SarifSuppression {
+                kind: match s.kind {
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::External => "external",
+                },
+                status: "accepted",
+                justification: s.justification.clone(),
+            })
+            .collect(),
         properties: ResultProperties {
             severity: finding.severity,
             status: finding.status,
@@ -538,6 +567,29 @@ fn notification(error: &FileError, options: &RenderOptions) -> Notification {
         }],
         properties: NotificationProperties {
             kind: error_kind(error),
+        },
+    }
+}
+
+/// A warning as a notification: level `warning`, so it never makes the run
+/// unsuccessful; located at its file, and at its region when it has one.
+fn warning_notification(warning: &Warning, options: &RenderOptions) -> Notification {
+    Notification {
+        level: "warning",
+        message: Message {
+            text: warning.message.clone(),
+        },
+        locations: vec![Location {
+            id: None,
+            physical_location: PhysicalLocation {
+                artifact_location: artifact_location(&warning.path, options),
+                region: warning.location.as_ref().map(|l| sarif_region(l.region)),
+            },
+            logical_locations: Vec::new(),
+            message: None,
+        }],
+        properties: NotificationProperties {
+            kind: warning.kind.as_str(),
         },
     }
 }
@@ -601,10 +653,17 @@ impl Log {
                 },
                 invocations: vec![Invocation {
                     execution_successful: report.errors.is_empty(),
+                    // Warnings do not count against success: they never change the exit code.
                     tool_execution_notifications: report
                         .errors
                         .iter()
                         .map(|e| notification(e, options))
+                        .chain(
+                            report
+                                .warnings
+                                .iter()
+                                .map(|w| warning_notification(w, options)),
+                        )
                         .collect(),
                     properties: InvocationProperties {
                         files_scanned: report.summary.files_scanned,
