@@ -434,6 +434,7 @@ fn sarif_output_is_valid_and_exact() {
     let results = run["results"].as_array().expect("results");
     assert_eq!(results.len(), 3);
     let uri = "templates/booking%20bot%20%28prod%29.yaml";
+    let line_hashes = lexguard::report::sarif::line_hashes(TEMPLATE);
 
     // Report order is kept; ruleIndex points into the rules array.
     let expect = [
@@ -469,6 +470,12 @@ fn sarif_output_is_valid_and_exact() {
             .expect("fingerprint");
         assert_eq!(fingerprint.len(), 16);
         assert!(fingerprint.bytes().all(|b| b.is_ascii_hexdigit()));
+        // GitHub's line hash of the start line, as the upload action computes it.
+        assert_eq!(
+            result["partialFingerprints"]["primaryLocationLineHash"],
+            line_hashes[sl - 1],
+            "{rule_id}"
+        );
     }
     let fingerprints: std::collections::BTreeSet<&str> = results
         .iter()
@@ -844,4 +851,162 @@ fn source_view_after_multibyte_text() {
     );
     // miette's header column (column() + 1) matches lexguard's region column.
     assert_eq!(file.region(span).start.column, prefix.chars().count() + 1);
+}
+
+/// Suppressed findings and warnings: SARIF `suppressions` and warning-level
+/// tool notifications that leave the run successful; checked by the schema and
+/// by the SARIF multitool.
+#[test]
+fn sarif_suppressions_and_warnings() {
+    use lexguard::finding::{Suppression, SuppressionKind, Warning, WarningKind, WarningLocation};
+
+    let mut report = report();
+    report.errors.clear();
+    report.findings[0].suppression = Some(Suppression {
+        kind: SuppressionKind::InSource,
+        justification: Some("logs go to the central account".to_owned()),
+    });
+    report.findings[1].suppression = Some(Suppression {
+        kind: SuppressionKind::External,
+        justification: None,
+    });
+    let bot = report.findings[0].source.clone();
+    let metadata = span_of(&bot, "BookingBot", 0);
+    report.warnings = vec![
+        Warning {
+            kind: WarningKind::SuppressionWithoutReason,
+            path: bot.path.clone(),
+            location: Some(WarningLocation {
+                source: bot.clone(),
+                span: metadata,
+                region: bot.region(metadata),
+            }),
+            message: "suppression of LEX002 has no reason".to_owned(),
+        },
+        Warning {
+            kind: WarningKind::UnusedSuppression,
+            path: PathBuf::from("project/.lexguard.yaml"),
+            location: None,
+            message: "suppression of LEX009 matched no finding".to_owned(),
+        },
+    ];
+    let out = render_to_string(&report, Format::Sarif, &options());
+    let log: Value = serde_json::from_str(&out).expect("valid JSON");
+    let errors: Vec<String> = common::sarif_validator()
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}");
+
+    let run = &log["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(
+        results[0]["suppressions"],
+        serde_json::json!([{
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": "logs go to the central account"
+        }])
+    );
+    assert_eq!(
+        results[1]["suppressions"],
+        serde_json::json!([{"kind": "external", "status": "accepted"}])
+    );
+    assert!(results[2].get("suppressions").is_none());
+
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let notes = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert_eq!(notes.len(), 2);
+    assert!(notes.iter().all(|n| n["level"] == "warning"));
+    assert_eq!(notes[0]["properties"]["kind"], "suppression_without_reason");
+    assert_eq!(
+        notes[0]["message"]["text"],
+        "suppression of LEX002 has no reason"
+    );
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"],
+        serde_json::json!({
+            "artifactLocation": {
+                "uri": "templates/booking%20bot%20%28prod%29.yaml",
+                "uriBaseId": "%SRCROOT%"
+            },
+            "region": {"startLine": 4, "startColumn": 3, "endLine": 4, "endColumn": 13}
+        })
+    );
+    assert_eq!(notes[1]["properties"]["kind"], "unused_suppression");
+    assert_eq!(
+        notes[1]["locations"][0]["physicalLocation"],
+        serde_json::json!({"artifactLocation": {"uri": ".lexguard.yaml", "uriBaseId": "%SRCROOT%"}})
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("suppressions.sarif");
+    std::fs::write(&path, &out).unwrap();
+    common::multitool::assert_valid(&path);
+}
+
+/// `primaryLocationLineHash`: github/codeql-action's own test vectors
+/// (src/fingerprints.test.ts), so lexguard's hashes match the upload action's.
+#[test]
+fn line_hashes_match_the_codeql_action() {
+    use lexguard::report::sarif::line_hashes;
+    assert_eq!(line_hashes(""), ["c129715d7a2bc9a3:1"]);
+    assert_eq!(
+        line_hashes(" a\nb\n  \t\tc\n d"),
+        [
+            "271789c17abda88f:1",
+            "54703d4cd895b18:1",
+            "180aee12dab6264:1",
+            "a23a3dc5e078b07b:1"
+        ]
+    );
+    assert_eq!(
+        line_hashes(" hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End"),
+        [
+            "8b7cf3e952e7aeb2:1",
+            "b1ae1287ec4718d9:1",
+            "bff680108adb0fcc:1",
+            "c6805c5e1288b612:1",
+            "b86d3392aea1be30:1",
+            "e6ceba753e1a442:1"
+        ]
+    );
+    let with_final_break = [
+        "e9496ae3ebfced30:1",
+        "fb7c023a8b9ccb3f:1",
+        "ce8ba1a563dcdaca:1",
+        "e20e36e16fcb0cc8:1",
+        "b3edc88f2938467e:1",
+        "c8e28b0b4002a3a0:1",
+        "c129715d7a2bc9a3:1",
+    ];
+    // Line breaks LF, CR, CRLF and mixed hash alike.
+    for text in [
+        " hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End\n",
+        " hello; \t\nworld!!!\r\r\r  \t\tGreetings\r End\r",
+        " hello; \t\r\nworld!!!\r\n\r\n\r\n  \t\tGreetings\r\n End\r\n",
+        " hello; \t\nworld!!!\r\n\n\r  \t\tGreetings\r End\r\n",
+    ] {
+        assert_eq!(line_hashes(text), with_final_break, "{text:?}");
+    }
+    // Identical lines are told apart by the occurrence counter.
+    assert_eq!(
+        line_hashes(&"Lorem ipsum dolor sit amet.\n".repeat(10)),
+        [
+            "a7f2ff13bc495cf2:1",
+            "a7f2ff13bc495cf2:2",
+            "a7f2ff13bc495cf2:3",
+            "a7f2ff13bc495cf2:4",
+            "a7f2ff13bc495cf2:5",
+            "a7f2ff13bc495cf2:6",
+            "a7f2ff1481e87703:1",
+            "a9cf91f7bbf1862b:1",
+            "55ec222b86bcae53:1",
+            "cc97dc7b1d7d8f7b:1",
+            "c129715d7a2bc9a3:1"
+        ]
+    );
 }

@@ -4,6 +4,10 @@
 //! order. Artifact URIs are relative to `%SRCROOT%` (the folder given as
 //! `RenderOptions::root`), whose absolute location is deliberately left out so
 //! the log holds no machine-specific paths. Columns count Unicode code points.
+//!
+//! Checked in the tests by the JSON schema and by Microsoft's SARIF multitool
+//! (`validate --rule-kind "Gh;Sarif"`, tests/sarif_multitool.rs), which reports
+//! nothing on this output.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -12,7 +16,7 @@ use serde::Serialize;
 
 use super::{display_path, error_kind, RenderOptions, Report};
 use crate::error::FileError;
-use crate::finding::{Finding, RelatedLocation, Severity, Status};
+use crate::finding::{Finding, RelatedLocation, Severity, Status, SuppressionKind, Warning};
 use crate::policy::info::PolicyInfo;
 use crate::source::Region;
 
@@ -22,6 +26,8 @@ pub const INFORMATION_URI: &str = "https://github.com/lexguard/lexguard";
 pub const SRCROOT: &str = "%SRCROOT%";
 /// Key of the result fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "lexguardFingerprint/v1";
+/// Key of GitHub's line fingerprint in `partialFingerprints`.
+pub const LINE_HASH_KEY: &str = "primaryLocationLineHash";
 
 #[derive(Debug, Serialize)]
 pub struct Log {
@@ -111,7 +117,19 @@ pub struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related_locations: Vec<Location>,
     pub partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressions: Vec<SarifSuppression>,
     pub properties: ResultProperties,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SarifSuppression {
+    /// `inSource` or `external`.
+    pub kind: &'static str,
+    /// Always `accepted`: lexguard only reports suppressions that apply.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -194,7 +212,8 @@ pub struct Notification {
 
 #[derive(Debug, Serialize)]
 pub struct NotificationProperties {
-    /// The error kind, as in the JSON format's `errors[].kind`.
+    /// The error kind, as in the JSON format's `errors[].kind`, or the warning
+    /// kind (`WarningKind::as_str`).
     pub kind: &'static str,
 }
 
@@ -218,13 +237,17 @@ pub fn security_severity(severity: Severity) -> &'static str {
 }
 
 /// `kind` and `level` of a result. An unknown finding is an `open` result: the
-/// tool could not decide. SARIF 2.1.0 §3.27.10 requires `level` to be `none`
-/// whenever `kind` is not `fail`.
+/// tool could not decide.
+///
+/// SARIF 2.1.0 §3.27.10 says a non-`fail` kind should have level `none`; we
+/// deliberately write `note` instead. The multitool (5.7.0, `Gh;Sarif`) accepts
+/// `open` with `note` and with `none` alike, so GitHub decides: its alert
+/// severities are error, warning and note (plus the security-severity bands),
+/// with no `none`, and the issue wants unknowns shown as low-key notes rather
+/// than dropped or unrated.
 fn kind_and_level(finding: &Finding) -> (&'static str, &'static str) {
     match finding.status {
         Status::Fail => ("fail", level(finding.severity)),
-        // The issue contract (and GitHub's rendering) wants unknowns visible as
-        // notes; SARIF §3.27.10 prefers `none` for non-`fail` kinds.
         Status::Unknown => ("open", "note"),
     }
 }
@@ -298,6 +321,98 @@ fn sarif_region(region: Region) -> SarifRegion {
     }
 }
 
+/// GitHub's `primaryLocationLineHash` for every line of `text` (index 0 is line
+/// 1), computed as github/codeql-action's upload step does (`fingerprints.ts`),
+/// so a log uploaded through the API matches one the action would have
+/// fingerprinted itself and alerts keep their identity across both.
+///
+/// Spaces and tabs are dropped and CR / CRLF count as LF; the hash of a line is
+/// a polynomial rolling hash (base 37, wrapping 64-bit) over the next 100
+/// remaining UTF-16 code units from the line's start, in lowercase hex without
+/// leading zeros, followed by `:N`, N counting earlier lines of the file with
+/// the same hash. A final empty line (after a trailing line break) gets a hash
+/// too, as in the action.
+pub fn line_hashes(text: &str) -> Vec<String> {
+    const BLOCK: usize = 100;
+    const BASE: u64 = 37;
+    // Marks the end of input; the action feeds it in like a character.
+    const EOF: u64 = 0xFFFF;
+    let first_mod = (0..BLOCK).fold(1u64, |m, _| m.wrapping_mul(BASE));
+
+    struct State {
+        window: [u64; BLOCK],
+        // Line number starting at each window slot, 0 for none.
+        lines: [usize; BLOCK],
+        index: usize,
+        hash: u64,
+        counts: HashMap<u64, usize>,
+        out: Vec<String>,
+    }
+    impl State {
+        fn emit(&mut self) {
+            let n = self.counts.entry(self.hash).or_insert(0);
+            *n += 1;
+            self.out.push(format!("{:x}:{n}", self.hash));
+            self.lines[self.index] = 0;
+        }
+        fn push(&mut self, unit: u64, first_mod: u64) {
+            let oldest = self.window[self.index];
+            self.window[self.index] = unit;
+            self.hash = self
+                .hash
+                .wrapping_mul(BASE)
+                .wrapping_add(unit)
+                .wrapping_sub(first_mod.wrapping_mul(oldest));
+            self.index = (self.index + 1) % BLOCK;
+        }
+    }
+
+    let mut state = State {
+        window: [0; BLOCK],
+        lines: [0; BLOCK],
+        index: 0,
+        hash: 0,
+        counts: HashMap::new(),
+        out: Vec::new(),
+    };
+    let mut line = 0;
+    let mut line_start = true;
+    let mut prev_cr = false;
+    let units = text.encode_utf16().map(u64::from).chain([EOF]);
+    for mut unit in units {
+        let lf = u64::from(b'\n');
+        if unit == u64::from(b' ') || unit == u64::from(b'\t') || (prev_cr && unit == lf) {
+            prev_cr = false;
+            continue;
+        }
+        prev_cr = unit == u64::from(b'\r');
+        if prev_cr {
+            unit = lf;
+        }
+        // A full window since this slot's line started: its hash is complete.
+        if state.lines[state.index] != 0 {
+            state.emit();
+        }
+        if line_start {
+            line_start = false;
+            line += 1;
+            state.lines[state.index] = line;
+        }
+        if unit == lf {
+            line_start = true;
+        }
+        state.push(unit, first_mod);
+    }
+    // Lines that started within the last window.
+    for _ in 0..BLOCK {
+        if state.lines[state.index] != 0 {
+            state.emit();
+        }
+        state.push(0, first_mod);
+    }
+    state.out
+}
+
 /// 64-bit FNV-1a.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -356,11 +471,19 @@ fn rule(policy: &PolicyInfo) -> Rule {
     }
 }
 
-fn result(finding: &Finding, rule_index: Option<usize>, options: &RenderOptions) -> SarifResult {
+fn result(
+    finding: &Finding,
+    rule_index: Option<usize>,
+    line_hash: Option<String>,
+    options: &RenderOptions,
+) -> SarifResult {
     let file = display_path(&finding.source.path, &options.root);
     let (kind, level) = kind_and_level(finding);
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY, fingerprint(finding, &file));
+    if let Some(hash) = line_hash {
+        fingerprints.insert(LINE_HASH_KEY, hash);
+    }
     SarifResult {
         rule_id: finding.policy_id.to_string(),
         rule_index,
@@ -389,6 +512,18 @@ fn result(finding: &Finding, rule_index: Option<usize>, options: &RenderOptions)
             .map(|(i, r)| related_location(i + 1, r, options))
             .collect(),
         partial_fingerprints: fingerprints,
+        suppressions: finding
+            .suppression
+            .iter()
+            .map(|s| SarifSuppression {
+                kind: match s.kind {
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::External => "external",
+                },
+                status: "accepted",
+                justification: s.justification.clone(),
+            })
+            .collect(),
         properties: ResultProperties {
             severity: finding.severity,
             status: finding.status,
@@ -436,6 +571,29 @@ fn notification(error: &FileError, options: &RenderOptions) -> Notification {
     }
 }
 
+/// A warning as a notification: level `warning`, so it never makes the run
+/// unsuccessful; located at its file, and at its region when it has one.
+fn warning_notification(warning: &Warning, options: &RenderOptions) -> Notification {
+    Notification {
+        level: "warning",
+        message: Message {
+            text: warning.message.clone(),
+        },
+        locations: vec![Location {
+            id: None,
+            physical_location: PhysicalLocation {
+                artifact_location: artifact_location(&warning.path, options),
+                region: warning.location.as_ref().map(|l| sarif_region(l.region)),
+            },
+            logical_locations: Vec::new(),
+            message: None,
+        }],
+        properties: NotificationProperties {
+            kind: warning.kind.as_str(),
+        },
+    }
+}
+
 impl Log {
     /// Builds the SARIF log for a report.
     pub fn new(report: &Report, options: &RenderOptions) -> Log {
@@ -446,10 +604,29 @@ impl Log {
             .map(|(i, p)| (p.id.as_str(), i))
             .collect();
         let rules = report.policies.iter().map(|p| rule(p)).collect();
+        // Line hashes of each file with findings, computed once per file.
+        let mut hashes: HashMap<&std::path::Path, Vec<String>> = HashMap::new();
         let results = report
             .findings
             .iter()
-            .map(|f| result(f, rule_index.get(&*f.policy_id).copied(), options))
+            .map(|f| {
+                let lines = hashes
+                    .entry(f.source.path.as_path())
+                    .or_insert_with(|| line_hashes(&f.source.text));
+                let line_hash = f
+                    .region
+                    .start
+                    .line
+                    .checked_sub(1)
+                    .and_then(|i| lines.get(i))
+                    .cloned();
+                result(
+                    f,
+                    rule_index.get(&*f.policy_id).copied(),
+                    line_hash,
+                    options,
+                )
+            })
             .collect();
         let mut base_ids = BTreeMap::new();
         base_ids.insert(
@@ -476,10 +653,17 @@ impl Log {
                 },
                 invocations: vec![Invocation {
                     execution_successful: report.errors.is_empty(),
+                    // Warnings do not count against success: they never change the exit code.
                     tool_execution_notifications: report
                         .errors
                         .iter()
                         .map(|e| notification(e, options))
+                        .chain(
+                            report
+                                .warnings
+                                .iter()
+                                .map(|w| warning_notification(w, options)),
+                        )
                         .collect(),
                     properties: InvocationProperties {
                         files_scanned: report.summary.files_scanned,
