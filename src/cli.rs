@@ -342,6 +342,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         known_policies: std::sync::Arc::new(all_policy_ids(&args.policies, &policies)),
         report_unused_suppressions: args.report_unused_suppressions,
         collect_resources: args.format == Format::Junit,
+        line_hashes: args.format == Format::Sarif,
         ..CheckOptions::default()
     };
     if candidates.iter().any(|c| c.path.as_os_str() == "-") {

@@ -34,6 +34,8 @@ pub struct CheckOptions {
     pub today: Option<Date>,
     /// Warn about suppressions that matched no finding.
     pub report_unused_suppressions: bool,
+    /// Give each finding GitHub's line hash (`Finding::line_hash`), for SARIF.
+    pub line_hashes: bool,
     /// Fill `Report::resources` (only JUnit lists passing resources; the list
     /// costs memory in proportion to the corpus).
     pub collect_resources: bool,
@@ -252,6 +254,13 @@ fn lint(
         }
     }
     let stats = policy_stats(policies, &model, &findings);
+    if options.line_hashes && !findings.is_empty() {
+        let hashes = crate::hash::line_hashes(&source.text);
+        for finding in &mut findings {
+            let line = finding.region.start.line.saturating_sub(1);
+            finding.line_hash = hashes.get(line).cloned();
+        }
+    }
     keep_windows_only(&mut findings, &mut warnings);
     let scanned_resources = model
         .resources

@@ -105,6 +105,9 @@ pub struct Finding {
     /// this finding: it is still reported (SARIF `suppressions`, JSON
     /// `suppression`) but never affects the exit code.
     pub suppression: Option<Suppression>,
+    /// GitHub's `primaryLocationLineHash` of the first line, computed by the
+    /// engine while it holds the whole file, when asked (SARIF).
+    pub line_hash: Option<String>,
 }
 
 impl Finding {

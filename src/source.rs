@@ -94,6 +94,7 @@ pub struct SourceFile {
     /// For a window: the whole-file byte offset of `text`, and its first line.
     base_offset: usize,
     base_line: usize,
+    is_window: bool,
 }
 
 pub type SharedSource = Arc<SourceFile>;
@@ -156,6 +157,7 @@ impl SourceFile {
             line_starts,
             base_offset: 0,
             base_line: 0,
+            is_window: false,
         }
     }
 
@@ -180,11 +182,17 @@ impl SourceFile {
         let mut window = SourceFile::new(self.path.clone(), text, self.encoding);
         window.base_offset = start;
         window.base_line = self.line_index(start);
+        window.is_window = true;
         window
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether `text` is only a window of the file.
+    pub fn is_window(&self) -> bool {
+        self.is_window
     }
 
     /// Byte offset of `text` in the whole file (0 unless this is a window).

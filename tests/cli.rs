@@ -484,3 +484,26 @@ fn github_format_prints_workflow_commands() {
          The idle session timeout of 3600 seconds exceeds the maximum of 900 seconds. (Bot)\n"
     );
 }
+
+/// Findings keep only a window of their file, so the engine computes GitHub's
+/// line hash while it holds the whole file: it must equal the whole file's.
+#[test]
+fn sarif_line_hashes_are_those_of_the_whole_file() {
+    let file = "examples/cloudformation/claims-bot.yaml";
+    let out = lexguard(&["check", "--format", "sarif", file]);
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    let expected = lexguard::report::sarif::line_hashes(&text);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() > 10);
+    for result in results {
+        let line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap() as usize;
+        assert_eq!(
+            result["partialFingerprints"]["primaryLocationLineHash"],
+            expected[line - 1],
+            "line {line}"
+        );
+    }
+}

@@ -110,6 +110,7 @@ fn finding(
         property_path: property_path.to_owned(),
         related,
         suppression: None,
+        line_hash: None,
     }
 }
 

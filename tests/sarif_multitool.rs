@@ -128,6 +128,45 @@ fn multitool_finds_nothing_in_lexguard_sarif() {
         sarifs.push(out);
     }
 
+    // Suppressions (external and without a reason, so warnings too) and a
+    // shard's automationDetails, as a real run writes them.
+    let project = work.join("suppressed");
+    std::fs::create_dir_all(project.join(".git")).expect("project folder");
+    std::fs::copy(
+        repo().join("examples/cloudformation/claims-bot.yaml"),
+        project.join("claims-bot.yaml"),
+    )
+    .expect("copy example");
+    std::fs::write(
+        project.join(".lexguard.yaml"),
+        "version: 1\nsuppress:\n  - id: LEX0*\n    resource: ClaimsBot\n    reason: reviewed\n  \
+         - id: LEX016\n    path: '*.yaml'\n",
+    )
+    .expect("config");
+    let out = work.join("suppressed.sarif");
+    let status = Command::new(env!("CARGO_BIN_EXE_lexguard"))
+        .current_dir(&project)
+        .args([
+            "check", ".", "--shard", "1/1", "--format", "sarif", "--output",
+        ])
+        .arg(&out)
+        .status()
+        .expect("run lexguard");
+    assert_eq!(status.code(), Some(1));
+    let log: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("SARIF")).expect("JSON");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let suppressed = results
+        .iter()
+        .filter(|r| r["suppressions"][0]["kind"] == "external")
+        .count();
+    assert!(suppressed >= 2, "{suppressed} suppressed results");
+    assert_eq!(
+        log["runs"][0]["automationDetails"]["id"],
+        "lexguard/shard-1-of-1/"
+    );
+    sarifs.push(out);
+
     let failures: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = sarifs
             .iter()

@@ -84,3 +84,24 @@ fn invalid_shards_are_usage_errors() {
         assert_eq!(code, 2, "--shard {bad}");
     }
 }
+
+#[test]
+fn each_shard_has_its_own_sarif_category() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lexguard"))
+        .args(["check", "--format", "sarif", "--shard", "2/3", "examples"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        log["runs"][0]["automationDetails"]["id"],
+        "lexguard/shard-2-of-3/"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_lexguard"))
+        .args(["check", "--format", "sarif", "examples"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(log["runs"][0].get("automationDetails").is_none());
+}

@@ -311,6 +311,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             property_path: verdict.path.clone(),
             related,
             suppression: None,
+            line_hash: None,
         }
     }
 

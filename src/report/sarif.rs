@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::{display_path, error_kind, RenderOptions, Report};
 use crate::error::FileError;
 use crate::finding::{Finding, RelatedLocation, Severity, Status, SuppressionKind, Warning};
+pub use crate::hash::{fnv1a64, line_hashes};
 use crate::policy::info::PolicyInfo;
 use crate::source::Region;
 
@@ -41,10 +42,19 @@ pub struct Log {
 #[serde(rename_all = "camelCase")]
 pub struct Run {
     pub tool: ToolObj,
+    /// Set for a `--shard` run: GitHub code scanning keeps one upload per
+    /// category (the ID up to its last `/`), so every shard's results survive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub automation_details: Option<AutomationDetails>,
     pub invocations: Vec<Invocation>,
     pub original_uri_base_ids: BTreeMap<&'static str, BaseUri>,
     pub column_kind: &'static str,
     pub results: Vec<SarifResult>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AutomationDetails {
+    pub id: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -321,108 +331,6 @@ fn sarif_region(region: Region) -> SarifRegion {
     }
 }
 
-/// GitHub's `primaryLocationLineHash` for every line of `text` (index 0 is line
-/// 1), computed as github/codeql-action's upload step does (`fingerprints.ts`),
-/// so a log uploaded through the API matches one the action would have
-/// fingerprinted itself and alerts keep their identity across both.
-///
-/// Spaces and tabs are dropped and CR / CRLF count as LF; the hash of a line is
-/// a polynomial rolling hash (base 37, wrapping 64-bit) over the next 100
-/// remaining UTF-16 code units from the line's start, in lowercase hex without
-/// leading zeros, followed by `:N`, N counting earlier lines of the file with
-/// the same hash. A final empty line (after a trailing line break) gets a hash
-/// too, as in the action.
-pub fn line_hashes(text: &str) -> Vec<String> {
-    const BLOCK: usize = 100;
-    const BASE: u64 = 37;
-    // Marks the end of input; the action feeds it in like a character.
-    const EOF: u64 = 0xFFFF;
-    let first_mod = (0..BLOCK).fold(1u64, |m, _| m.wrapping_mul(BASE));
-
-    struct State {
-        window: [u64; BLOCK],
-        // Line number starting at each window slot, 0 for none.
-        lines: [usize; BLOCK],
-        index: usize,
-        hash: u64,
-        counts: HashMap<u64, usize>,
-        out: Vec<String>,
-    }
-    impl State {
-        fn emit(&mut self) {
-            let n = self.counts.entry(self.hash).or_insert(0);
-            *n += 1;
-            self.out.push(format!("{:x}:{n}", self.hash));
-            self.lines[self.index] = 0;
-        }
-        fn push(&mut self, unit: u64, first_mod: u64) {
-            let oldest = self.window[self.index];
-            self.window[self.index] = unit;
-            self.hash = self
-                .hash
-                .wrapping_mul(BASE)
-                .wrapping_add(unit)
-                .wrapping_sub(first_mod.wrapping_mul(oldest));
-            self.index = (self.index + 1) % BLOCK;
-        }
-    }
-
-    let mut state = State {
-        window: [0; BLOCK],
-        lines: [0; BLOCK],
-        index: 0,
-        hash: 0,
-        counts: HashMap::new(),
-        out: Vec::new(),
-    };
-    let mut line = 0;
-    let mut line_start = true;
-    let mut prev_cr = false;
-    let units = text.encode_utf16().map(u64::from).chain([EOF]);
-    for mut unit in units {
-        let lf = u64::from(b'\n');
-        if unit == u64::from(b' ') || unit == u64::from(b'\t') || (prev_cr && unit == lf) {
-            prev_cr = false;
-            continue;
-        }
-        prev_cr = unit == u64::from(b'\r');
-        if prev_cr {
-            unit = lf;
-        }
-        // A full window since this slot's line started: its hash is complete.
-        if state.lines[state.index] != 0 {
-            state.emit();
-        }
-        if line_start {
-            line_start = false;
-            line += 1;
-            state.lines[state.index] = line;
-        }
-        if unit == lf {
-            line_start = true;
-        }
-        state.push(unit, first_mod);
-    }
-    // Lines that started within the last window.
-    for _ in 0..BLOCK {
-        if state.lines[state.index] != 0 {
-            state.emit();
-        }
-        state.push(0, first_mod);
-    }
-    state.out
-}
-
-/// 64-bit FNV-1a.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
 /// A result's fingerprint: 16 hex digits of FNV-1a over policy ID, file, resource
 /// ID, property path and status (NUL-separated). It ignores line numbers, so a
 /// finding keeps its identity when lines are added above it.
@@ -610,16 +518,23 @@ impl Log {
             .findings
             .iter()
             .map(|f| {
-                let lines = hashes
-                    .entry(f.source.path.as_path())
-                    .or_insert_with(|| line_hashes(&f.source.text));
-                let line_hash = f
-                    .region
-                    .start
-                    .line
-                    .checked_sub(1)
-                    .and_then(|i| lines.get(i))
-                    .cloned();
+                // The engine computes hashes while it holds the whole file
+                // (findings then keep only a window of it); a hand-built
+                // report with whole sources gets them here.
+                let line_hash = f.line_hash.clone().or_else(|| {
+                    if f.source.is_window() {
+                        return None;
+                    }
+                    let lines = hashes
+                        .entry(f.source.path.as_path())
+                        .or_insert_with(|| line_hashes(&f.source.text));
+                    f.region
+                        .start
+                        .line
+                        .checked_sub(1)
+                        .and_then(|i| lines.get(i))
+                        .cloned()
+                });
                 result(
                     f,
                     rule_index.get(&*f.policy_id).copied(),
@@ -651,6 +566,9 @@ impl Log {
                         rules,
                     },
                 },
+                automation_details: report.summary.shard.map(|shard| AutomationDetails {
+                    id: format!("lexguard/shard-{}-of-{}/", shard.index, shard.count),
+                }),
                 invocations: vec![Invocation {
                     execution_successful: report.errors.is_empty(),
                     // Warnings do not count against success: they never change the exit code.
