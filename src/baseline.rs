@@ -66,8 +66,22 @@ impl Baseline {
     /// The unsuppressed findings of a report, with paths relative to `root` as
     /// the other reports show them.
     pub fn from_report(report: &Report, root: &Path) -> Baseline {
-        let findings = report
-            .active_findings()
+        Baseline::from_entries(Baseline::entries(&report.findings, root))
+    }
+
+    pub fn from_entries(findings: Vec<BaselineEntry>) -> Baseline {
+        Baseline {
+            version: VERSION,
+            tool: "lexguard".to_owned(),
+            findings,
+        }
+    }
+
+    /// The entries recording the unsuppressed `findings`.
+    pub fn entries(findings: &[Finding], root: &Path) -> Vec<BaselineEntry> {
+        findings
+            .iter()
+            .filter(|f| f.suppression.is_none())
             .map(|f| {
                 let file = display_path(&f.source.path, root);
                 BaselineEntry {
@@ -79,12 +93,7 @@ impl Baseline {
                     file,
                 }
             })
-            .collect();
-        Baseline {
-            version: VERSION,
-            tool: "lexguard".to_owned(),
-            findings,
-        }
+            .collect()
     }
 
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
@@ -115,26 +124,45 @@ impl Baseline {
     /// (each recorded fingerprint absorbs one finding) and counts them in
     /// `summary.baselined`.
     pub fn apply(&self, report: &mut Report, root: &Path) {
-        let mut remaining: HashMap<&str, usize> = HashMap::new();
-        for entry in &self.findings {
-            *remaining.entry(entry.fingerprint.as_str()).or_default() += 1;
+        let mut filter = BaselineFilter::new(self);
+        report.summary.baselined += filter.retain_new(&mut report.findings, root);
+    }
+}
+
+/// A baseline being applied file by file: each recorded fingerprint absorbs
+/// one finding, whichever file it comes in.
+#[derive(Debug)]
+pub struct BaselineFilter {
+    remaining: HashMap<String, usize>,
+}
+
+impl BaselineFilter {
+    pub fn new(baseline: &Baseline) -> BaselineFilter {
+        let mut remaining: HashMap<String, usize> = HashMap::new();
+        for entry in &baseline.findings {
+            *remaining.entry(entry.fingerprint.clone()).or_default() += 1;
         }
-        let mut baselined = 0;
-        report.findings.retain(|f: &Finding| {
+        BaselineFilter { remaining }
+    }
+
+    /// Keeps the findings that are new (or suppressed); returns how many the
+    /// baseline absorbed.
+    pub fn retain_new(&mut self, findings: &mut Vec<Finding>, root: &Path) -> usize {
+        let before = findings.len();
+        findings.retain(|f| {
             if f.suppression.is_some() {
                 return true;
             }
             let fingerprint = sarif::fingerprint(f, &display_path(&f.source.path, root));
-            match remaining.get_mut(fingerprint.as_str()) {
+            match self.remaining.get_mut(fingerprint.as_str()) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
-                    baselined += 1;
                     false
                 }
                 _ => true,
             }
         });
-        report.summary.baselined += baselined;
+        before - findings.len()
     }
 }
 

@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, BaselineEntry, BaselineFilter};
 use crate::config::{self, Config};
 use crate::discover::{self, DiscoverOptions, Shard};
 use crate::engine::{self, CheckOptions};
 use crate::error::FileError;
-use crate::finding::{Severity, Status};
+use crate::finding::Severity;
 use crate::policy::{self, Policy, Selection};
-use crate::report::{self, Format, RenderOptions, Report, Summary};
+use crate::report::{self, FindingCounts, Format, RenderOptions, Report, Summary};
 
 /// Exit codes: the public contract for CI.
 pub const EXIT_CLEAN: u8 = 0;
@@ -354,19 +354,72 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             .unwrap_or_else(|| PathBuf::from("<stdin>"));
         check_options.stdin = Some((name, bytes));
     }
-    let mut report = engine::check(&candidates, &policies, discovery_errors, &check_options);
-    report.summary.frameworks = selection.frameworks.iter().cloned().collect();
-    report.summary.shard = args.shard;
-    if let Some(path) = &args.write_baseline {
-        // Record everything found now; the run then reports as that baseline would.
-        let written = Baseline::from_report(&report, &options.root);
-        write_atomically(path, &mut |out| written.write(out))?;
-        written.apply(&mut report, &options.root);
+    let root = options.root.clone();
+    let mut recorded: Option<Vec<BaselineEntry>> = args.write_baseline.as_ref().map(|_| Vec::new());
+    let mut filter = baseline.as_ref().map(BaselineFilter::new);
+    // Findings go to the reporter file by file as the engine finishes them
+    // (JUnit and compliance reports, which need them all, hold them).
+    let run = |out: &mut dyn Write| -> io::Result<Report> {
+        let mut header = Report::header(policies.iter().map(|p| p.info.clone()).collect());
+        header.summary.shard = args.shard;
+        let mut stream = report::streaming(args.format, &options);
+        if let Some(stream) = stream.as_mut() {
+            stream.begin(&header, out)?;
+        }
+        let mut held = Vec::new();
+        let mut streamed = FindingCounts::default();
+        let mut baselined = 0;
+        let mut report = engine::check_streaming(
+            &candidates,
+            &policies,
+            discovery_errors,
+            &check_options,
+            |mut findings| -> io::Result<()> {
+                if let Some(recorded) = recorded.as_mut() {
+                    // Record everything found now; the run then reports as
+                    // that baseline would.
+                    let entries = Baseline::entries(&findings, &root);
+                    baselined += entries.len();
+                    recorded.extend(entries);
+                    findings.retain(|f| f.suppression.is_some());
+                }
+                if let Some(filter) = filter.as_mut() {
+                    baselined += filter.retain_new(&mut findings, &root);
+                }
+                match stream.as_mut() {
+                    Some(stream) => {
+                        stream.findings(&findings, out)?;
+                        findings.iter().for_each(|f| streamed.add(f));
+                    }
+                    None => held.extend(findings),
+                }
+                Ok(())
+            },
+        )?;
+        report.findings = held;
+        report.summary.streamed = streamed;
+        report.summary.baselined = baselined;
+        report.summary.frameworks = selection.frameworks.iter().cloned().collect();
+        report.summary.shard = args.shard;
+        match stream.as_mut() {
+            Some(stream) => stream.end(&report, out)?,
+            None => report::render(&report, args.format, &options, out)?,
+        }
+        Ok(report)
+    };
+    let report = match args.output.as_deref() {
+        None => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            let report = run(&mut out)?;
+            out.flush()?;
+            report
+        }
+        Some(path) => write_atomically(path, run)?,
+    };
+    if let (Some(path), Some(entries)) = (&args.write_baseline, recorded) {
+        let baseline = Baseline::from_entries(entries);
+        write_atomically(path, |out| baseline.write(out))?;
     }
-    if let Some(baseline) = &baseline {
-        baseline.apply(&mut report, &options.root);
-    }
-    emit(&report, args.format, &options, args.output.as_deref())?;
     Ok(exit_code(&report, args.fail_on.severity(), strict))
 }
 
@@ -375,10 +428,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
 pub fn exit_code(report: &Report, fail_on: Severity, strict: bool) -> u8 {
     if !report.errors.is_empty() {
         EXIT_ERROR
-    } else if report.active_findings().any(|f| {
-        (f.status == Status::Fail || (strict && f.status == Status::Unknown))
-            && f.severity >= fail_on
-    }) {
+    } else if report.fails_at(fail_on, strict) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -560,18 +610,16 @@ fn emit(
             report::render(report, format, options, &mut out)?;
             out.flush()
         }
-        Some(path) => write_atomically(path, &mut |out| {
-            report::render(report, format, options, out)
-        }),
+        Some(path) => write_atomically(path, |out| report::render(report, format, options, out)),
     }
 }
 
 /// Writes a file through a temporary file in the same folder renamed into
 /// place, so an interrupted run never leaves a truncated report or baseline.
-fn write_atomically(
+fn write_atomically<T>(
     path: &Path,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
+    write: impl FnOnce(&mut dyn Write) -> io::Result<T>,
+) -> io::Result<T> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -583,9 +631,10 @@ fn write_atomically(
     let tmp = dir.join(format!(".{file_name}.lexguard-{}.tmp", std::process::id()));
     let result = (|| {
         let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
-        write(&mut out)?;
+        let value = write(&mut out)?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        Ok(value)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -14,7 +14,7 @@ use crate::model::{self, Model};
 use crate::parse::{self, Limits};
 use crate::policy::eval::evaluate_model;
 use crate::policy::Policy;
-use crate::report::{PolicyStats, Report, Summary};
+use crate::report::{PolicyStats, Report};
 use crate::source::SourceFile;
 use crate::suppress::{self, Date, SuppressionRule};
 
@@ -66,46 +66,74 @@ pub fn check(
     discovery_errors: Vec<FileError>,
     options: &CheckOptions,
 ) -> Report {
+    let mut findings = Vec::new();
+    let result: Result<Report, std::convert::Infallible> =
+        check_streaming(candidates, policies, discovery_errors, options, |file| {
+            findings.extend(file);
+            Ok(())
+        });
+    let mut report = match result {
+        Ok(report) => report,
+        Err(never) => match never {},
+    };
+    report.findings = findings;
+    report
+}
+
+/// Files linted in parallel between two hand-overs to the sink: enough to keep
+/// every thread busy, few enough that memory stays flat on any corpus.
+const CHUNK: usize = 256;
+
+/// Lints every candidate with every policy, handing each file's findings
+/// (sorted by line, column and policy) to `sink` in file order as soon as
+/// they are ready, so that reporters can write them and drop them. Returns the
+/// report of everything else (errors, warnings, statistics) with no findings.
+/// The first error from `sink` stops the run.
+pub fn check_streaming<E>(
+    candidates: &[Candidate],
+    policies: &[Policy],
+    discovery_errors: Vec<FileError>,
+    options: &CheckOptions,
+    mut sink: impl FnMut(Vec<Finding>) -> Result<(), E>,
+) -> Result<Report, E> {
     let started = Instant::now();
     let today = options.today.unwrap_or_else(Date::today);
     let options = &CheckOptions {
         today: Some(today),
         ..options.clone()
     };
-    let outcomes: Vec<FileOutcome> = candidates
-        .par_iter()
-        .map(|candidate| check_file(candidate, policies, options))
-        .collect();
-    let mut report = Report {
-        findings: Vec::new(),
-        errors: discovery_errors,
-        warnings: Vec::new(),
-        resources: Vec::new(),
-        policies: policies.iter().map(|p| p.info.clone()).collect(),
-        summary: Summary::default(),
-    };
+    let mut report = Report::header(policies.iter().map(|p| p.info.clone()).collect());
+    report.errors = discovery_errors;
     let mut stats = vec![PolicyStats::default(); policies.len()];
     let mut used_suppressions = vec![false; options.suppressions.len()];
-    for outcome in outcomes {
-        for (total, used) in used_suppressions.iter_mut().zip(&outcome.used_suppressions) {
-            *total |= used;
+    for chunk in candidates.chunks(CHUNK) {
+        let outcomes: Vec<FileOutcome> = chunk
+            .par_iter()
+            .map(|candidate| check_file(candidate, policies, options))
+            .collect();
+        for mut outcome in outcomes {
+            for (total, used) in used_suppressions.iter_mut().zip(&outcome.used_suppressions) {
+                *total |= used;
+            }
+            report.warnings.extend(outcome.warnings);
+            for (total, file) in stats.iter_mut().zip(&outcome.stats) {
+                total.add(*file);
+            }
+            report.summary.files_scanned += usize::from(outcome.scanned);
+            report.summary.files_skipped += usize::from(outcome.skipped);
+            report.summary.resources += outcome.resources;
+            report.resources.extend(outcome.scanned_resources);
+            report.errors.extend(outcome.error);
+            if !outcome.findings.is_empty() {
+                outcome.findings.sort_by(|a, b| {
+                    a.sort_key()
+                        .cmp(&b.sort_key())
+                        .then_with(|| a.resource.cmp(&b.resource))
+                });
+                sink(outcome.findings)?;
+            }
         }
-        report.warnings.extend(outcome.warnings);
-        for (total, file) in stats.iter_mut().zip(&outcome.stats) {
-            total.add(*file);
-        }
-        report.summary.files_scanned += usize::from(outcome.scanned);
-        report.summary.files_skipped += usize::from(outcome.skipped);
-        report.summary.resources += outcome.resources;
-        report.findings.extend(outcome.findings);
-        report.resources.extend(outcome.scanned_resources);
-        report.errors.extend(outcome.error);
     }
-    report.findings.sort_by(|a, b| {
-        a.sort_key()
-            .cmp(&b.sort_key())
-            .then_with(|| a.resource.cmp(&b.resource))
-    });
     report.summary.policy_stats = policies
         .iter()
         .zip(stats)
@@ -135,7 +163,7 @@ pub fn check(
     // A `.tf.json` block written as an array of bodies is one resource.
     report.resources.dedup();
     report.summary.elapsed = started.elapsed();
-    report
+    Ok(report)
 }
 
 /// Lints one document that is already in memory (used by tests and editors).

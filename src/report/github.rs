@@ -3,15 +3,49 @@
 
 use std::io::{self, Write};
 
-use super::{display_path, RenderOptions, Report};
+use super::{display_path, RenderOptions, Report, StreamingReporter};
 use crate::finding::{Finding, Severity, Status};
 
 /// Writes `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`
 /// lines. Severity maps to the command: critical and high are errors, medium a
 /// warning, low and unknown results notices.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut stream = Stream::new(options);
+    stream.begin(report, out)?;
+    stream.findings(&report.findings, out)?;
+    stream.end(report, out)
+}
+
+/// Annotations written finding by finding.
+pub struct Stream {
+    options: RenderOptions,
+}
+
+impl Stream {
+    pub fn new(options: &RenderOptions) -> Stream {
+        Stream {
+            options: options.clone(),
+        }
+    }
+}
+
+impl StreamingReporter for Stream {
+    fn begin(&mut self, _report: &Report, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        annotate(findings, &self.options, out)
+    }
+
+    fn end(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        annotate_problems(report, &self.options, out)
+    }
+}
+
+fn annotate(findings: &[Finding], options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     // A suppressed finding is accepted; annotating it would only add noise.
-    for finding in report.active_findings() {
+    for finding in findings.iter().filter(|f| f.suppression.is_none()) {
         let file = display_path(&finding.source.path, &options.root);
         let start = finding.region.start;
         let end = finding.region.end;
@@ -29,6 +63,14 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
             escape_data(&format!("{} ({})", finding.message, finding.resource.id)),
         )?;
     }
+    Ok(())
+}
+
+fn annotate_problems(
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for error in &report.errors {
         let file = display_path(error.path(), &options.root);
         let place = match error.location() {

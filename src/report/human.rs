@@ -15,7 +15,7 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{display_path, error_kind, RenderOptions, Report};
+use super::{display_path, error_kind, RenderOptions, Report, StreamingReporter};
 use crate::error::FileError;
 use crate::finding::{Finding, Severity, Status, Warning};
 use crate::policy::info::PolicyInfo;
@@ -373,28 +373,65 @@ fn handler(options: &RenderOptions) -> GraphicalReportHandler {
 
 /// Writes every finding (unless `quiet`), every file error, then the summary.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let handler = handler(options);
-    let policies: HashMap<&str, &PolicyInfo> = report
-        .policies
-        .iter()
-        .map(|p| (p.id.as_str(), &**p))
-        .collect();
-    let mut buf = String::new();
-    if !options.quiet {
-        // Suppressed findings are accepted: only the summary counts them.
-        for finding in report.active_findings() {
-            let policy = policies.get(&*finding.policy_id).copied();
-            let snippet = finding_snippet(finding, policy, options);
-            write_snippet(&handler, &snippet, &mut buf, out)?;
+    let mut stream = Stream::new(options);
+    stream.begin(report, out)?;
+    stream.findings(&report.findings, out)?;
+    stream.end(report, out)
+}
+
+/// Human reports written finding by finding.
+pub struct Stream {
+    options: RenderOptions,
+    handler: GraphicalReportHandler,
+    policies: HashMap<String, std::sync::Arc<PolicyInfo>>,
+    buf: String,
+}
+
+impl Stream {
+    pub fn new(options: &RenderOptions) -> Stream {
+        Stream {
+            options: options.clone(),
+            handler: handler(options),
+            policies: HashMap::new(),
+            buf: String::new(),
         }
     }
-    for error in &report.errors {
-        write_snippet(&handler, &error_snippet(error, options), &mut buf, out)?;
+}
+
+impl StreamingReporter for Stream {
+    fn begin(&mut self, report: &Report, _out: &mut dyn Write) -> io::Result<()> {
+        self.policies = report
+            .policies
+            .iter()
+            .map(|p| (p.id.clone(), p.clone()))
+            .collect();
+        Ok(())
     }
-    for warning in &report.warnings {
-        write_snippet(&handler, &warning_snippet(warning, options), &mut buf, out)?;
+
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        if self.options.quiet {
+            return Ok(());
+        }
+        // Suppressed findings are accepted: only the summary counts them.
+        for finding in findings.iter().filter(|f| f.suppression.is_none()) {
+            let policy = self.policies.get(&*finding.policy_id).map(|p| &**p);
+            let snippet = finding_snippet(finding, policy, &self.options);
+            write_snippet(&self.handler, &snippet, &mut self.buf, out)?;
+        }
+        Ok(())
     }
-    out.write_all(summary(report, options.color).as_bytes())
+
+    fn end(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        for error in &report.errors {
+            let snippet = error_snippet(error, &self.options);
+            write_snippet(&self.handler, &snippet, &mut self.buf, out)?;
+        }
+        for warning in &report.warnings {
+            let snippet = warning_snippet(warning, &self.options);
+            write_snippet(&self.handler, &snippet, &mut self.buf, out)?;
+        }
+        out.write_all(summary(report, self.options.color).as_bytes())
+    }
 }
 
 fn write_snippet(

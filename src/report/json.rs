@@ -9,7 +9,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{display_path, error_kind, RenderOptions, Report};
+use std::sync::Arc;
+
+use super::{display_path, error_kind, JsonArrayWriter, RenderOptions, Report, StreamingReporter};
 use crate::error::FileError;
 use crate::finding::{
     Finding, FrameworkMap, RelatedLocation, ResourceRef, Severity, Status, Suppression, Warning,
@@ -118,18 +120,10 @@ pub struct FindingCounts {
 static NO_FRAMEWORKS: FrameworkMap = FrameworkMap::new();
 
 impl<'a> JsonReport<'a> {
-    /// Builds the document for a report; paths are made relative to `options.root`.
-    pub fn new(report: &'a Report, options: &RenderOptions) -> JsonReport<'a> {
-        let policies: HashMap<&str, &PolicyInfo> = report
-            .policies
-            .iter()
-            .map(|p| (p.id.as_str(), &**p))
-            .collect();
-        let findings = report
-            .findings
-            .iter()
-            .map(|f| json_finding(f, policies.get(&*f.policy_id).copied(), options))
-            .collect();
+    /// The document for a report with `findings` left empty: [`Stream`] writes
+    /// them one by one into it. Paths are made relative to `options.root`.
+    pub fn skeleton(report: &'a Report, options: &RenderOptions) -> JsonReport<'a> {
+        let findings = Vec::new();
         let errors = report
             .errors
             .iter()
@@ -236,7 +230,63 @@ fn json_warning(warning: &Warning, options: &RenderOptions) -> JsonWarning {
 
 /// Writes the report as pretty-printed JSON followed by a newline.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let doc = JsonReport::new(report, options);
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
-    out.write_all(b"\n")
+    let mut stream = Stream::new(options);
+    stream.begin(report, out)?;
+    stream.findings(&report.findings, out)?;
+    stream.end(report, out)
+}
+
+/// The JSON document written finding by finding.
+pub struct Stream {
+    options: RenderOptions,
+    policies: HashMap<String, Arc<PolicyInfo>>,
+    array: Option<JsonArrayWriter>,
+}
+
+impl Stream {
+    pub fn new(options: &RenderOptions) -> Stream {
+        Stream {
+            options: options.clone(),
+            policies: HashMap::new(),
+            array: None,
+        }
+    }
+
+    fn document(&self, report: &Report) -> io::Result<String> {
+        serde_json::to_string_pretty(&JsonReport::skeleton(report, &self.options))
+            .map_err(io::Error::other)
+    }
+}
+
+impl StreamingReporter for Stream {
+    fn begin(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        self.policies = report
+            .policies
+            .iter()
+            .map(|p| (p.id.clone(), p.clone()))
+            .collect();
+        let document = self.document(report)?;
+        self.array = Some(JsonArrayWriter::begin(&document, "findings", out)?);
+        Ok(())
+    }
+
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        let Some(array) = self.array.as_mut() else {
+            return Err(io::Error::other("findings written before begin"));
+        };
+        for finding in findings {
+            let policy = self.policies.get(&*finding.policy_id).map(|p| &**p);
+            array.element(&json_finding(finding, policy, &self.options), out)?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let document = self.document(report)?;
+        match self.array.take() {
+            Some(array) => array.end(&document, "findings", out)?,
+            None => return Err(io::Error::other("end without begin")),
+        }
+        out.write_all(b"\n")
+    }
 }

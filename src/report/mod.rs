@@ -44,6 +44,10 @@ pub struct Summary {
     /// The `--shard` this run linted, if any.
     #[serde(skip)]
     pub shard: Option<crate::discover::Shard>,
+    /// Findings already written out by a streaming reporter and dropped; the
+    /// counting methods of [`Report`] add them to `findings`.
+    #[serde(skip)]
+    pub streamed: FindingCounts,
     /// Findings left out because the baseline (`--baseline`) already holds them.
     pub baselined: usize,
     #[serde(skip)]
@@ -56,6 +60,42 @@ pub struct Summary {
     /// `frameworks`); empty for all.
     #[serde(skip)]
     pub frameworks: Vec<String>,
+}
+
+/// Findings by status and severity (index: [`Severity::ALL`] order).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingCounts {
+    pub fail: [usize; 4],
+    pub unknown: [usize; 4],
+    pub suppressed: usize,
+}
+
+impl FindingCounts {
+    pub fn add(&mut self, finding: &Finding) {
+        if finding.suppression.is_some() {
+            self.suppressed += 1;
+            return;
+        }
+        let index = Severity::ALL
+            .iter()
+            .position(|s| *s == finding.severity)
+            .unwrap_or(0);
+        let slot = match finding.status {
+            Status::Fail => self.fail.get_mut(index),
+            Status::Unknown => self.unknown.get_mut(index),
+        };
+        if let Some(n) = slot {
+            *n += 1;
+        }
+    }
+
+    fn of(findings: &[Finding]) -> FindingCounts {
+        let mut counts = FindingCounts::default();
+        for finding in findings {
+            counts.add(finding);
+        }
+        counts
+    }
 }
 
 /// How one policy fared over the scanned resources.
@@ -84,35 +124,65 @@ impl PolicyStats {
 }
 
 impl Report {
-    /// Findings that no suppression accepts: the ones that count.
+    /// A report with no results yet: what a streaming reporter needs to begin.
+    pub fn header(policies: Vec<Arc<PolicyInfo>>) -> Report {
+        Report {
+            findings: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            resources: Vec::new(),
+            policies,
+            summary: Summary::default(),
+        }
+    }
+
+    /// Findings that no suppression accepts: the ones that count (of those still
+    /// held; see [`Summary::streamed`]).
     pub fn active_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppression.is_none())
     }
 
+    /// Counts over the held and the streamed findings.
+    pub fn counts(&self) -> FindingCounts {
+        let held = FindingCounts::of(&self.findings);
+        let streamed = self.summary.streamed;
+        FindingCounts {
+            fail: std::array::from_fn(|i| held.fail[i] + streamed.fail[i]),
+            unknown: std::array::from_fn(|i| held.unknown[i] + streamed.unknown[i]),
+            suppressed: held.suppressed + streamed.suppressed,
+        }
+    }
+
     /// Number of unsuppressed findings with status `fail` at each severity.
     pub fn fail_counts(&self) -> [(Severity, usize); 4] {
+        let counts = self.counts();
+        let mut i = 0;
         Severity::ALL.map(|sev| {
-            let n = self
-                .active_findings()
-                .filter(|f| f.status == Status::Fail && f.severity == sev)
-                .count();
+            let n = counts.fail.get(i).copied().unwrap_or(0);
+            i += 1;
             (sev, n)
         })
     }
 
     /// Number of unsuppressed findings with status `unknown`.
     pub fn unknown_count(&self) -> usize {
-        self.active_findings()
-            .filter(|f| f.status == Status::Unknown)
-            .count()
+        self.counts().unknown.iter().sum()
     }
 
     /// Number of findings a suppression accepts.
     pub fn suppressed_count(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.suppression.is_some())
-            .count()
+        self.counts().suppressed
+    }
+
+    /// Whether an unsuppressed failed check (or, with `strict`, unknown result)
+    /// is at or above `threshold`.
+    pub fn fails_at(&self, threshold: Severity, strict: bool) -> bool {
+        let counts = self.counts();
+        Severity::ALL.iter().enumerate().any(|(i, sev)| {
+            *sev >= threshold
+                && (counts.fail.get(i).is_some_and(|&n| n > 0)
+                    || (strict && counts.unknown.get(i).is_some_and(|&n| n > 0)))
+        })
     }
 }
 
@@ -163,15 +233,107 @@ pub fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        Format::Human => human::render(report, options, out),
-        Format::Json => json::render(report, options, out),
-        Format::Sarif => sarif::render(report, options, out),
-        Format::Compliance => compliance::render_table(report, options, out),
-        Format::ComplianceJson => compliance::render_json(report, options, out),
-        Format::Github => github::render(report, options, out),
-        Format::Junit => junit::render(report, options, out),
+    match streaming(format, options) {
+        Some(mut stream) => {
+            stream.begin(report, out)?;
+            stream.findings(&report.findings, out)?;
+            stream.end(report, out)
+        }
+        None => match format {
+            Format::Compliance => compliance::render_table(report, options, out),
+            Format::ComplianceJson => compliance::render_json(report, options, out),
+            _ => junit::render(report, options, out),
+        },
     }
+}
+
+/// A reporter that writes findings file by file as the engine produces them, so
+/// a run's memory does not grow with the corpus. `begin` sees the policies,
+/// `end` the finished report (errors, warnings, summary); neither writes the
+/// report's own `findings`, which go through `findings`.
+pub trait StreamingReporter {
+    fn begin(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()>;
+    fn end(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The streaming reporter of a format; `None` for formats that need every
+/// finding at once (JUnit groups them by policy; compliance reports count them).
+pub fn streaming(format: Format, options: &RenderOptions) -> Option<Box<dyn StreamingReporter>> {
+    match format {
+        Format::Human => Some(Box::new(human::Stream::new(options))),
+        Format::Json => Some(Box::new(json::Stream::new(options))),
+        Format::Sarif => Some(Box::new(sarif::Stream::new(options))),
+        Format::Github => Some(Box::new(github::Stream::new(options))),
+        Format::Junit | Format::Compliance | Format::ComplianceJson => None,
+    }
+}
+
+/// Writes a JSON document whose one array is written element by element:
+/// serde_json's pretty layout, byte for byte, without holding the array.
+pub(crate) struct JsonArrayWriter {
+    /// Nesting depth of the array's elements.
+    depth: usize,
+    written: usize,
+}
+
+impl JsonArrayWriter {
+    /// Writes `document` (serialised pretty with the array empty, as `"key": []`)
+    /// up to the array's opening bracket.
+    pub(crate) fn begin(
+        document: &str,
+        key: &str,
+        out: &mut dyn Write,
+    ) -> io::Result<JsonArrayWriter> {
+        let (before, _) = split_at_array(document, key)?;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let depth = (before.len() - line_start) / 2 + 1;
+        out.write_all(before.as_bytes())?;
+        out.write_all(format!("\"{key}\": [").as_bytes())?;
+        Ok(JsonArrayWriter { depth, written: 0 })
+    }
+
+    pub(crate) fn element<T: serde::Serialize>(
+        &mut self,
+        value: &T,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+        if self.written > 0 {
+            out.write_all(b",")?;
+        }
+        let pad = "  ".repeat(self.depth);
+        // Strings never hold raw line breaks in JSON, so every line break is layout.
+        for line in text.split('\n') {
+            out.write_all(b"\n")?;
+            out.write_all(pad.as_bytes())?;
+            out.write_all(line.as_bytes())?;
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Closes the array and writes the rest of `document` (serialised like the
+    /// one given to `begin`, with the final values after the array).
+    pub(crate) fn end(self, document: &str, key: &str, out: &mut dyn Write) -> io::Result<()> {
+        let (_, after) = split_at_array(document, key)?;
+        if self.written > 0 {
+            out.write_all(b"\n")?;
+            out.write_all("  ".repeat(self.depth - 1).as_bytes())?;
+        }
+        out.write_all(b"]")?;
+        out.write_all(after.as_bytes())
+    }
+}
+
+/// The text before and after the first `"key": []`. Keys and string contents
+/// cannot collide: quotes inside strings are escaped.
+fn split_at_array<'d>(document: &'d str, key: &str) -> io::Result<(&'d str, &'d str)> {
+    let marker = format!("\"{key}\": []");
+    let at = document
+        .find(&marker)
+        .ok_or_else(|| io::Error::other(format!("no empty `{key}` array to stream into")))?;
+    Ok((&document[..at], &document[at + marker.len()..]))
 }
 
 /// A path as reports show it: relative to `root` when inside it, with `/` separators.

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{display_path, error_kind, RenderOptions, Report};
+use super::{display_path, error_kind, JsonArrayWriter, RenderOptions, Report, StreamingReporter};
 use crate::error::FileError;
 use crate::finding::{Finding, RelatedLocation, Severity, Status, SuppressionKind, Warning};
 pub use crate::hash::{fnv1a64, line_hashes};
@@ -46,10 +46,11 @@ pub struct Run {
     /// category (the ID up to its last `/`), so every shard's results survive.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub automation_details: Option<AutomationDetails>,
-    pub invocations: Vec<Invocation>,
     pub original_uri_base_ids: BTreeMap<&'static str, BaseUri>,
     pub column_kind: &'static str,
     pub results: Vec<SarifResult>,
+    /// After `results`: it is known only when the run ends, and results stream.
+    pub invocations: Vec<Invocation>,
 }
 
 #[derive(Debug, Serialize)]
@@ -503,46 +504,11 @@ fn warning_notification(warning: &Warning, options: &RenderOptions) -> Notificat
 }
 
 impl Log {
-    /// Builds the SARIF log for a report.
-    pub fn new(report: &Report, options: &RenderOptions) -> Log {
-        let rule_index: HashMap<&str, usize> = report
-            .policies
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.as_str(), i))
-            .collect();
+    /// The SARIF log for a report with `results` left empty: [`Stream`] writes
+    /// them one by one into it.
+    pub fn skeleton(report: &Report, options: &RenderOptions) -> Log {
         let rules = report.policies.iter().map(|p| rule(p)).collect();
-        // Line hashes of each file with findings, computed once per file.
-        let mut hashes: HashMap<&std::path::Path, Vec<String>> = HashMap::new();
-        let results = report
-            .findings
-            .iter()
-            .map(|f| {
-                // The engine computes hashes while it holds the whole file
-                // (findings then keep only a window of it); a hand-built
-                // report with whole sources gets them here.
-                let line_hash = f.line_hash.clone().or_else(|| {
-                    if f.source.is_window() {
-                        return None;
-                    }
-                    let lines = hashes
-                        .entry(f.source.path.as_path())
-                        .or_insert_with(|| line_hashes(&f.source.text));
-                    f.region
-                        .start
-                        .line
-                        .checked_sub(1)
-                        .and_then(|i| lines.get(i))
-                        .cloned()
-                });
-                result(
-                    f,
-                    rule_index.get(&*f.policy_id).copied(),
-                    line_hash,
-                    options,
-                )
-            })
-            .collect();
+        let results = Vec::new();
         let mut base_ids = BTreeMap::new();
         base_ids.insert(
             SRCROOT,
@@ -599,7 +565,89 @@ impl Log {
 
 /// Writes the SARIF log, pretty-printed, followed by a newline.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let log = Log::new(report, options);
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
-    out.write_all(b"\n")
+    let mut stream = Stream::new(options);
+    stream.begin(report, out)?;
+    stream.findings(&report.findings, out)?;
+    stream.end(report, out)
+}
+
+/// The SARIF log written result by result.
+pub struct Stream {
+    options: RenderOptions,
+    rule_index: HashMap<String, usize>,
+    /// Line hashes of whole-file sources (hand-built reports), once per file.
+    hashes: HashMap<std::path::PathBuf, Vec<String>>,
+    array: Option<JsonArrayWriter>,
+}
+
+impl Stream {
+    pub fn new(options: &RenderOptions) -> Stream {
+        Stream {
+            options: options.clone(),
+            rule_index: HashMap::new(),
+            hashes: HashMap::new(),
+            array: None,
+        }
+    }
+
+    fn document(&self, report: &Report) -> io::Result<String> {
+        serde_json::to_string_pretty(&Log::skeleton(report, &self.options))
+            .map_err(io::Error::other)
+    }
+
+    /// The engine computes hashes while it holds the whole file (findings then
+    /// keep only a window of it); a hand-built report with whole sources gets
+    /// them here.
+    fn line_hash(&mut self, finding: &Finding) -> Option<String> {
+        if finding.line_hash.is_some() || finding.source.is_window() {
+            return finding.line_hash.clone();
+        }
+        let lines = self
+            .hashes
+            .entry(finding.source.path.clone())
+            .or_insert_with(|| line_hashes(&finding.source.text));
+        finding
+            .region
+            .start
+            .line
+            .checked_sub(1)
+            .and_then(|i| lines.get(i))
+            .cloned()
+    }
+}
+
+impl StreamingReporter for Stream {
+    fn begin(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        self.rule_index = report
+            .policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        let document = self.document(report)?;
+        self.array = Some(JsonArrayWriter::begin(&document, "results", out)?);
+        Ok(())
+    }
+
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        for finding in findings {
+            let line_hash = self.line_hash(finding);
+            let rule_index = self.rule_index.get(&*finding.policy_id).copied();
+            let result = result(finding, rule_index, line_hash, &self.options);
+            match self.array.as_mut() {
+                Some(array) => array.element(&result, out)?,
+                None => return Err(io::Error::other("results written before begin")),
+            }
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let document = self.document(report)?;
+        match self.array.take() {
+            Some(array) => array.end(&document, "results", out)?,
+            None => return Err(io::Error::other("end without begin")),
+        }
+        out.write_all(b"\n")
+    }
 }
