@@ -275,16 +275,25 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
     let loaded = config::resolve(args.config.config.as_deref())
         .map_err(|e| vec![FileError::from(e)])
         .and_then(|config| {
+            // Policies are loaded (parsed, regexes compiled) once with their
+            // defaults; only a configuration that changes parameters needs a
+            // second, parameterised load. Start-up dominates a one-file run.
+            let all = load(&args.policies, &Selection::default())?;
+            let ids: BTreeSet<String> = all.iter().map(|p| p.info.id.clone()).collect();
             let selection = configured_selection(
-                &args.policies,
+                &all,
                 &config,
                 selection.clone(),
                 &framework_keys(&args.framework),
             )?;
-            let policies = load(&args.policies, &selection)?;
-            Ok((config, selection, policies))
+            let policies = if selection.changes_parameters() {
+                load(&args.policies, &selection)?
+            } else {
+                policy::select(all, &selection)
+            };
+            Ok((config, selection, policies, ids))
         });
-    let (config, selection, policies) = match loaded {
+    let (config, selection, policies, all_ids) = match loaded {
         Ok(loaded) => loaded,
         Err(errors) => {
             let report = error_report(errors);
@@ -293,7 +302,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         }
     };
     let strict = args.strict || config.settings.fail_on_unknown;
-    if let Some(unknown) = unknown_ids(&policies, &selection) {
+    if let Some(unknown) = unknown_ids(&all_ids, &selection) {
         let _ = writeln!(
             io::stderr(),
             "lexguard: unknown policy ID(s) in --select/--ignore: {unknown}"
@@ -339,7 +348,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             partition: config.settings.partition.clone(),
         },
         suppressions: config.suppressions.clone().into(),
-        known_policies: std::sync::Arc::new(all_policy_ids(&args.policies, &policies)),
+        known_policies: std::sync::Arc::new(all_ids),
         report_unused_suppressions: args.report_unused_suppressions,
         collect_resources: args.format == Format::Junit,
         line_hashes: args.format == Format::Sarif,
@@ -439,13 +448,18 @@ fn list_policies(args: &PoliciesArgs) -> io::Result<u8> {
     let loaded = config::resolve(args.config.config.as_deref())
         .map_err(|e| vec![FileError::from(e)])
         .and_then(|config| {
+            let all = load(&args.policies, &Selection::default())?;
             let selection = configured_selection(
-                &args.policies,
+                &all,
                 &config,
                 Selection::default(),
                 &framework_keys(&args.framework),
             )?;
-            load(&args.policies, &selection)
+            if selection.changes_parameters() {
+                load(&args.policies, &selection)
+            } else {
+                Ok(policy::select(all, &selection))
+            }
         });
     let policies = match loaded {
         Ok(policies) => policies,
@@ -488,14 +502,18 @@ fn explain(args: &ExplainArgs) -> io::Result<u8> {
     let loaded = config::resolve(args.config.config.as_deref())
         .map_err(|e| vec![FileError::from(e)])
         .and_then(|config| {
-            let mut selection =
-                configured_selection(&args.policies, &config, Selection::default(), &[])?;
+            let all = load(&args.policies, &Selection::default())?;
+            let mut selection = configured_selection(&all, &config, Selection::default(), &[])?;
             // Explain any policy, even one the config disables or filters out.
             selection.frameworks.clear();
             for o in selection.overrides.values_mut() {
                 o.enabled = None;
             }
-            load(&args.policies, &selection)
+            if selection.changes_parameters() {
+                load(&args.policies, &selection)
+            } else {
+                Ok(policy::select(all, &selection))
+            }
         });
     let policies = match loaded {
         Ok(policies) => policies,
@@ -529,15 +547,14 @@ fn load(args: &PolicyArgs, selection: &Selection) -> Result<Vec<Policy>, Vec<Fil
 /// `base` with the config applied, after checking the config against every
 /// loadable policy (IDs and parameter names must exist).
 fn configured_selection(
-    args: &PolicyArgs,
+    all: &[Policy],
     config: &Config,
     base: Selection,
     frameworks: &[String],
 ) -> Result<Selection, Vec<FileError>> {
     if config.source.is_some() {
-        let all = load(args, &Selection::default())?;
         config
-            .validate(&all)
+            .validate(all)
             .map_err(|errors| errors.into_iter().map(FileError::from).collect::<Vec<_>>())?;
     }
     Ok(config.apply(base, frameworks))
@@ -566,21 +583,9 @@ fn error_report(errors: Vec<FileError>) -> Report {
     }
 }
 
-/// Every policy ID that could run: built-in and user policies, selected or not.
-fn all_policy_ids(args: &PolicyArgs, running: &[Policy]) -> BTreeSet<String> {
-    let mut ids: BTreeSet<String> = load(args, &Selection::default())
-        .map(|all| all.into_iter().map(|p| p.info.id.clone()).collect())
-        .unwrap_or_default();
-    ids.extend(running.iter().map(|p| p.info.id.clone()));
-    ids
-}
-
-fn unknown_ids(policies: &[Policy], selection: &Selection) -> Option<String> {
-    // `policies` is already filtered; compare against the full set.
-    let all: BTreeSet<String> = policy::load_policies(&[], &Selection::default())
-        .map(|p| p.into_iter().map(|p| p.info.id.clone()).collect())
-        .unwrap_or_default();
-    let known = |id: &String| all.contains(id) || policies.iter().any(|p| &p.info.id == id);
+/// `--select`/`--ignore` IDs that are no loadable policy's.
+fn unknown_ids(all: &BTreeSet<String>, selection: &Selection) -> Option<String> {
+    let known = |id: &String| all.contains(id);
     let unknown: Vec<&String> = selection
         .select
         .iter()

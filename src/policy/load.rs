@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use regex::{Regex, RegexBuilder};
 
 use super::condition::{Check, CompareOp, Condition, Op, Outcome, TypeName};
@@ -627,12 +630,34 @@ fn whole_placeholder(text: &str) -> Option<&str> {
     (!inner.contains("{{") && !inner.contains("}}")).then(|| inner.trim())
 }
 
+/// Compiles a policy regex once per process: the same patterns recur across
+/// policies (shared parameters such as `slots.sensitive_name_regex`) and across
+/// the loads a run makes, and compiling dominated a one-file run's start-up. A
+/// `Regex` clone shares the compiled program.
 pub(crate) fn compile_regex(pattern: &str, case_insensitive: bool) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
+    type Cache = HashMap<(String, bool), Regex>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (pattern.to_owned(), case_insensitive);
+    // A poisoned lock only means another thread panicked mid-insert; the map
+    // itself is still sound.
+    if let Some(regex) = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&key)
+    {
+        return Ok(regex.clone());
+    }
+    let regex = RegexBuilder::new(pattern)
         .case_insensitive(case_insensitive)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
+        .build()?;
+    cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(key, regex.clone());
+    Ok(regex)
 }
 
 fn type_name(name: &str) -> Option<TypeName> {
