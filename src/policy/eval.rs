@@ -5,6 +5,7 @@
 //! the place it was decided at: the key of the offending value, or the nearest
 //! existing parent when a property is missing.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use typed_arena::Arena;
@@ -76,9 +77,9 @@ const MAX_LINK_DEPTH: usize = 4;
 struct Cursor<'a> {
     node: &'a Node,
     span: Span,
-    path: String,
+    path: PropPath<'a>,
     /// The key or index this node sits under, for `@key`.
-    key: Option<String>,
+    key: Option<Segment<'a>>,
     /// Where the parent is reported: a value removed by `Ref: AWS::NoValue` is
     /// missing, and a missing property is reported at its parent.
     parent_span: Span,
@@ -94,14 +95,16 @@ enum Truth {
 }
 
 #[derive(Debug, Clone)]
-struct Verdict {
+struct Verdict<'a> {
     truth: Truth,
     span: Span,
-    path: String,
-    value: Option<String>,
+    path: PropPath<'a>,
+    /// The deciding value, shown in messages as `{{value}}`.
+    value: Option<&'a Node>,
     reason: Option<String>,
-    /// Places that led here: the Lex property a cross-resource link started from.
-    related: Vec<(Span, String)>,
+    /// Places that led here: the Lex property a cross-resource link started
+    /// from (shown as "linked from `path` here").
+    related: Vec<(Span, PropPath<'a>)>,
     /// The resource the verdict was decided in (index into the model), when a link
     /// moved evaluation to another resource.
     resource: Option<usize>,
@@ -115,7 +118,7 @@ enum Hit<'a> {
     /// `path` continues with the rest of the wanted path.
     Missing {
         span: Span,
-        path: String,
+        path: PropPath<'a>,
         via: Option<String>,
     },
     Unknown {
@@ -129,7 +132,74 @@ enum Hit<'a> {
 struct Selection<'a> {
     hits: Vec<Hit<'a>>,
     /// The deepest single place the walk reached: where "nothing matched" is reported.
-    anchor: (Span, String),
+    anchor: (Span, PropPath<'a>),
+}
+
+/// A property path from the resource root (`Properties.BotLocales[0].Intents`),
+/// shared between cursors and written out only when a finding needs it: a walk
+/// builds thousands of paths and reports a handful.
+#[derive(Debug, Clone, Default)]
+struct PropPath<'a>(Option<Rc<PathLink<'a>>>);
+
+#[derive(Debug)]
+struct PathLink<'a> {
+    parent: PropPath<'a>,
+    segment: Segment<'a>,
+}
+
+#[derive(Debug, Clone)]
+enum Segment<'a> {
+    /// Written as is: the resource's path prefix (`Properties`, `values`).
+    Prefix(&'static str),
+    Key(&'a str),
+    Index(usize),
+    /// The rest of a wanted path that does not exist (`.ObfuscationSetting`).
+    Rest(Arc<str>),
+}
+
+impl<'a> PropPath<'a> {
+    fn child(&self, segment: Segment<'a>) -> PropPath<'a> {
+        PropPath(Some(Rc::new(PathLink {
+            parent: self.clone(),
+            segment,
+        })))
+    }
+
+    fn render(&self) -> String {
+        let mut segments = Vec::new();
+        let mut link = self.0.as_deref();
+        while let Some(current) = link {
+            segments.push(&current.segment);
+            link = current.parent.0.as_deref();
+        }
+        let mut out = String::new();
+        for segment in segments.into_iter().rev() {
+            match segment {
+                Segment::Prefix(text) => out.push_str(text),
+                Segment::Key(key) => push_key(&mut out, key),
+                Segment::Index(i) => {
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+                Segment::Rest(rest) if out.is_empty() => out.push_str(rest.trim_start_matches('.')),
+                Segment::Rest(rest) => out.push_str(rest),
+            }
+        }
+        out
+    }
+}
+
+impl Segment<'_> {
+    /// The key or index as `@key` reads it.
+    fn key_text(&self) -> String {
+        match self {
+            Segment::Key(key) => (*key).to_owned(),
+            Segment::Index(i) => i.to_string(),
+            Segment::Prefix(text) => (*text).to_owned(),
+            Segment::Rest(rest) => rest.to_string(),
+        }
+    }
 }
 
 impl<'a, 'd> Ctx<'a, 'd> {
@@ -144,7 +214,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
         Cursor {
             node,
             span: r.properties_key_span,
-            path: r.path_prefix.to_owned(),
+            path: PropPath::default().child(Segment::Prefix(r.path_prefix)),
             key: None,
             parent_span: r.key_span,
             via: None,
@@ -229,9 +299,10 @@ impl<'a, 'd> Ctx<'a, 'd> {
         policy: &Policy,
         check: &Check,
         status: Status,
-        verdict: &Verdict,
+        verdict: &Verdict<'a>,
         subject: &Cursor<'a>,
     ) -> Finding {
+        let property_path = verdict.path.render();
         let resource = self.resource;
         // `{{@.Name}}` and `{{$.Name}}` read a value next to the finding for the message.
         let read = |placeholder: &str| -> Option<String> {
@@ -256,7 +327,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             (Status::Unknown, Some(reason), Some(template)) => {
                 policy.render_message(template, |name| match name {
                     "reason" => Some(reason.clone()),
-                    "path" => Some(verdict.path.clone()),
+                    "path" => Some(property_path.clone()),
                     "resource" => Some(resource.id.clone()),
                     "type" => Some(resource.resource_type.clone()),
                     _ => None,
@@ -266,8 +337,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 format!("cannot decide \"{}\": {reason}", policy.info.title)
             }
             _ => policy.render_message(&check.message, |name| match name {
-                "value" => verdict.value.clone(),
-                "path" => Some(verdict.path.clone()),
+                "value" => verdict.value.map(|node| node.to_string()),
+                "path" => Some(property_path.clone()),
                 "resource" => Some(resource.id.clone()),
                 "type" => Some(resource.resource_type.clone()),
                 "reason" => verdict.reason.clone(),
@@ -286,13 +357,13 @@ impl<'a, 'd> Ctx<'a, 'd> {
         let related = verdict
             .related
             .iter()
-            .map(|(span, message)| {
+            .map(|(span, from)| {
                 let span = first_line(&self.model.source, *span);
                 RelatedLocation {
                     source: self.model.source.clone(),
                     span,
                     region: self.model.source.region(span),
-                    message: message.clone(),
+                    message: format!("linked from `{}` here", from.render()),
                 }
             })
             .collect();
@@ -308,14 +379,19 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 id: resource.id.clone(),
                 resource_type: resource.resource_type.clone(),
             },
-            property_path: verdict.path.clone(),
+            property_path,
             related,
             suppression: None,
             line_hash: None,
         }
     }
 
-    fn condition(&self, condition: &Condition, current: &Cursor<'a>, root: &Cursor<'a>) -> Verdict {
+    fn condition(
+        &self,
+        condition: &Condition,
+        current: &Cursor<'a>,
+        root: &Cursor<'a>,
+    ) -> Verdict<'a> {
         match condition {
             Condition::Const(b) => at_cursor(current, truth(*b)),
             Condition::Mode(mode) => at_cursor(current, truth(self.resource.mode == *mode)),
@@ -374,7 +450,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     let (span, path) = selection.anchor;
                     return at_place(span, path, Truth::False);
                 }
-                let verdicts: Vec<Verdict> = selection
+                let verdicts: Vec<Verdict<'a>> = selection
                     .hits
                     .into_iter()
                     .map(|hit| match hit {
@@ -423,7 +499,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                             Op::Literal(want) => c.via.is_none() == *want,
                             _ => op_on_known(op, c.node),
                         })),
-                        value: Some(c.node.to_string()),
+                        value: Some(c.node),
                         span: c.span,
                         path: c.path,
                         reason: None,
@@ -461,7 +537,12 @@ impl<'a, 'd> Ctx<'a, 'd> {
     }
 
     /// The verdict of `condition` on each selected element; missing ones are skipped.
-    fn each(&self, hits: Vec<Hit<'a>>, condition: &Condition, root: &Cursor<'a>) -> Vec<Verdict> {
+    fn each(
+        &self,
+        hits: Vec<Hit<'a>>,
+        condition: &Condition,
+        root: &Cursor<'a>,
+    ) -> Vec<Verdict<'a>> {
         hits.into_iter()
             .filter_map(|hit| match hit {
                 Hit::Found(c) => Some(self.condition(condition, &c, root)),
@@ -487,7 +568,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
         value: &'a Node,
         types: &[String],
         condition: &Condition,
-    ) -> Verdict {
+    ) -> Verdict<'a> {
         let targets = match self.targets(value, types, 0) {
             Ok(targets) => targets,
             Err(LinkMiss::Managed) => return at_cursor(from, Truth::True),
@@ -497,7 +578,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 return v;
             }
         };
-        let verdicts: Vec<Verdict> = targets
+        let verdicts: Vec<Verdict<'a>> = targets
             .into_iter()
             .map(|index| {
                 let mut v = match self.at(index) {
@@ -513,8 +594,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 };
                 if v.truth != Truth::True {
                     v.resource.get_or_insert(index);
-                    v.related
-                        .push((from.span, format!("linked from `{}` here", from.path)));
+                    v.related.push((from.span, from.path.clone()));
                 }
                 v
             })
@@ -524,7 +604,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
 
     /// Verdicts of `condition` on each resource of `types` whose `path` refers to
     /// the current resource.
-    fn linking(&self, types: &[String], path: &Path, condition: &Condition) -> Vec<Verdict> {
+    fn linking(&self, types: &[String], path: &Path, condition: &Condition) -> Vec<Verdict<'a>> {
         let mine = self.identities(self.index);
         let mut verdicts = Vec::new();
         for (index, candidate) in self.model.resources.iter().enumerate() {
@@ -702,11 +782,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     .arena
                     .alloc(Node::new(r.key_span, Value::String(r.id.clone())));
                 return Selection {
-                    anchor: (r.key_span, String::new()),
+                    anchor: (r.key_span, PropPath::default()),
                     hits: vec![Hit::Found(Cursor {
                         node,
                         span: r.key_span,
-                        path: String::new(),
+                        path: PropPath::default(),
                         key: None,
                         parent_span: r.key_span,
                         via: None,
@@ -714,7 +794,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 };
             }
             Root::CurrentKey => {
-                let key = current.key.clone().unwrap_or_default();
+                let key = current
+                    .key
+                    .as_ref()
+                    .map(Segment::key_text)
+                    .unwrap_or_default();
                 let node = self
                     .arena
                     .alloc(Node::new(current.span, Value::String(key)));
@@ -827,8 +911,8 @@ fn step_into<'a>(node: &'a Node, cursor: &Cursor<'a>, step: &Step, next: &mut Ve
                 next.push(Cursor {
                     node: &entry.value,
                     span: entry.key_span,
-                    path: join(&cursor.path, &entry.key),
-                    key: Some(entry.key.clone()),
+                    path: cursor.path.child(Segment::Key(&entry.key)),
+                    key: Some(Segment::Key(&entry.key)),
                     parent_span: cursor.span,
                     via: cursor.via.clone(),
                 });
@@ -870,8 +954,8 @@ fn step_into<'a>(node: &'a Node, cursor: &Cursor<'a>, step: &Step, next: &mut Ve
             next.extend(entries.iter().filter(|e| e.key != "//").map(|e| Cursor {
                 node: &e.value,
                 span: e.key_span,
-                path: join(&cursor.path, &e.key),
-                key: Some(e.key.clone()),
+                path: cursor.path.child(Segment::Key(&e.key)),
+                key: Some(Segment::Key(&e.key)),
                 parent_span: cursor.span,
                 via: cursor.via.clone(),
             }));
@@ -905,22 +989,30 @@ fn element_cursor<'a>(item: &'a Node, parent: &Cursor<'a>, index: usize) -> Curs
     Cursor {
         node: item,
         span: item.span,
-        path: format!("{}[{index}]", parent.path),
-        key: Some(index.to_string()),
+        path: parent.path.child(Segment::Index(index)),
+        key: Some(Segment::Index(index)),
         parent_span: parent.span,
         via: parent.via.clone(),
     }
 }
 
-fn join(path: &str, key: &str) -> String {
+/// Appends `.key`, or `['key']` for a key that is not a plain name.
+fn push_key(path: &mut String, key: &str) {
     let simple = !key.is_empty()
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     match (path.is_empty(), simple) {
-        (true, true) => key.to_owned(),
-        (false, true) => format!("{path}.{key}"),
-        (_, false) => format!("{path}['{key}']"),
+        (true, true) => path.push_str(key),
+        (false, true) => {
+            path.push('.');
+            path.push_str(key);
+        }
+        (_, false) => {
+            path.push_str("['");
+            path.push_str(key);
+            path.push_str("']");
+        }
     }
 }
 
@@ -944,15 +1036,10 @@ fn unknown_hit<'a>(
 }
 
 fn missing<'a>(at: &Cursor<'a>, path: &Path, from_step: usize) -> Hit<'a> {
-    let mut wanted = at.path.clone();
-    for step in path.steps.iter().skip(from_step) {
-        let s = step.to_string();
-        if wanted.is_empty() {
-            wanted.push_str(s.trim_start_matches('.'));
-        } else {
-            wanted.push_str(&s);
-        }
-    }
+    let wanted = match path.suffix(from_step) {
+        Some(rest) if !rest.is_empty() => at.path.child(Segment::Rest(rest.clone())),
+        _ => at.path.clone(),
+    };
     Hit::Missing {
         span: at.span,
         path: wanted,
@@ -983,7 +1070,7 @@ enum LinkMiss {
     Unknown(String),
 }
 
-fn at_place(span: Span, path: String, truth: Truth) -> Verdict {
+fn at_place(span: Span, path: PropPath<'_>, truth: Truth) -> Verdict<'_> {
     Verdict {
         truth,
         span,
@@ -996,7 +1083,7 @@ fn at_place(span: Span, path: String, truth: Truth) -> Verdict {
     }
 }
 
-fn at_cursor(cursor: &Cursor<'_>, truth: Truth) -> Verdict {
+fn at_cursor<'a>(cursor: &Cursor<'a>, truth: Truth) -> Verdict<'a> {
     Verdict {
         truth,
         span: cursor.span,
@@ -1009,7 +1096,7 @@ fn at_cursor(cursor: &Cursor<'_>, truth: Truth) -> Verdict {
     }
 }
 
-fn unknown_verdict(cursor: &Cursor<'_>, unknown: &Unknown) -> Verdict {
+fn unknown_verdict<'a>(cursor: &Cursor<'a>, unknown: &Unknown) -> Verdict<'a> {
     Verdict {
         truth: Truth::Unknown,
         span: cursor.span,
@@ -1023,23 +1110,23 @@ fn unknown_verdict(cursor: &Cursor<'_>, unknown: &Unknown) -> Verdict {
 }
 
 /// False at the first false verdict, else unknown at the first unknown, else true.
-fn all(verdicts: impl IntoIterator<Item = Verdict>, current: &Cursor<'_>) -> Verdict {
+fn all<'a>(verdicts: impl IntoIterator<Item = Verdict<'a>>, current: &Cursor<'a>) -> Verdict<'a> {
     decide(verdicts, Truth::False, current)
 }
 
 /// True at the first true verdict, else unknown at the first unknown, else false
 /// at the first verdict.
-fn any(verdicts: impl IntoIterator<Item = Verdict>, current: &Cursor<'_>) -> Verdict {
+fn any<'a>(verdicts: impl IntoIterator<Item = Verdict<'a>>, current: &Cursor<'a>) -> Verdict<'a> {
     decide(verdicts, Truth::True, current)
 }
 
 /// The first verdict that is `decisive`; else the first unknown; else the first
 /// verdict (or, with none, the opposite of `decisive` at the current place).
-fn decide(
-    verdicts: impl IntoIterator<Item = Verdict>,
+fn decide<'a>(
+    verdicts: impl IntoIterator<Item = Verdict<'a>>,
     decisive: Truth,
-    current: &Cursor<'_>,
-) -> Verdict {
+    current: &Cursor<'a>,
+) -> Verdict<'a> {
     let mut first_unknown = None;
     let mut first = None;
     for v in verdicts {

@@ -19,6 +19,9 @@ pub struct Path {
     pub root: Root,
     pub steps: Vec<Step>,
     text: String,
+    /// `suffixes[i]`: steps `i..` as text (`.Foo[0]`), so that reporting a missing
+    /// property shares one string instead of formatting the steps every time.
+    suffixes: Vec<std::sync::Arc<str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,11 +74,7 @@ impl Path {
             _ => None,
         };
         if let Some(root) = special {
-            return Ok(Path {
-                root,
-                steps: Vec::new(),
-                text: trimmed.to_owned(),
-            });
+            return Ok(Path::new(root, Vec::new(), trimmed));
         }
         let chars: Vec<char> = trimmed.chars().collect();
         let mut i = 0;
@@ -159,11 +158,32 @@ impl Path {
                 None => break,
             }
         }
-        Ok(Path {
+        Ok(Path::new(root, steps, trimmed))
+    }
+
+    fn new(root: Root, steps: Vec<Step>, text: &str) -> Path {
+        let suffixes = (0..=steps.len())
+            .map(|from| {
+                steps
+                    .get(from..)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<String>()
+                    .into()
+            })
+            .collect();
+        Path {
             root,
             steps,
-            text: trimmed.to_owned(),
-        })
+            text: text.to_owned(),
+            suffixes,
+        }
+    }
+
+    /// Steps `from..` as text, e.g. `.ObfuscationSetting.ObfuscationSettingType`.
+    pub fn suffix(&self, from: usize) -> Option<&std::sync::Arc<str>> {
+        self.suffixes.get(from)
     }
 
     pub fn as_str(&self) -> &str {
