@@ -621,10 +621,30 @@ fn emit(
 
 /// Writes a file through a temporary file in the same folder renamed into
 /// place, so an interrupted run never leaves a truncated report or baseline.
+/// A path that is not a regular file (`/dev/null`, a FIFO, `/dev/stdout`) is
+/// written directly: renaming over it would replace the device. A symlink is
+/// followed, so the link stays a link.
 fn write_atomically<T>(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<T>,
 ) -> io::Result<T> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            let mut out = io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+            let value = write(&mut out)?;
+            out.flush()?;
+            return Ok(value);
+        }
+        _ => {}
+    }
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            resolved = std::fs::canonicalize(path)?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -94,8 +94,13 @@ pub struct SourceFile {
     /// For a window: the whole-file byte offset of `text`, and its first line.
     base_offset: usize,
     base_line: usize,
+    /// Characters on `base_line` before `base_offset` (a window cut mid-line).
+    base_column: usize,
     is_window: bool,
 }
+
+/// Bytes a window keeps either side of its span's start on one long line.
+pub const WINDOW_LINE_BYTES: usize = 512;
 
 pub type SharedSource = Arc<SourceFile>;
 
@@ -157,6 +162,7 @@ impl SourceFile {
             line_starts,
             base_offset: 0,
             base_line: 0,
+            base_column: 0,
             is_window: false,
         }
     }
@@ -164,6 +170,9 @@ impl SourceFile {
     /// The whole lines around `span`: `context` lines before it, and after it up
     /// to `max_lines` lines of the span plus `context`. Positions computed from
     /// the window equal those computed from `self` for every offset inside it.
+    ///
+    /// Long lines (a plan is one line of JSON) are cut to [`WINDOW_LINE_BYTES`]
+    /// either side of the span, so a window never copies a whole minified file.
     pub fn window(&self, span: Span, context: usize, max_lines: usize) -> SourceFile {
         let first_line = self.line_index(span.start()).saturating_sub(context);
         let span_last = self.line_index(span.end().max(span.start()));
@@ -171,17 +180,41 @@ impl SourceFile {
             .line_index(span.start())
             .saturating_add(max_lines.saturating_sub(1));
         let last_line = span_last.min(cap).saturating_add(context);
-        let start = self.line_start(first_line).unwrap_or(self.base_offset);
-        let end = self.line_start(last_line + 1).unwrap_or(self.end_offset());
         let local = |offset: usize| offset.saturating_sub(self.base_offset);
+        let boundary = |mut offset: usize, forward: bool| {
+            while !self.text.is_char_boundary(local(offset)) && local(offset) < self.text.len() {
+                offset = if forward { offset + 1 } else { offset - 1 };
+            }
+            offset
+        };
+        let start = self
+            .line_start(first_line)
+            .unwrap_or(self.base_offset)
+            .max(boundary(
+                span.start()
+                    .saturating_sub(WINDOW_LINE_BYTES)
+                    .max(self.base_offset),
+                false,
+            ));
+        let end = self
+            .line_start(last_line + 1)
+            .unwrap_or(self.end_offset())
+            .min(boundary(
+                span.start()
+                    .saturating_add(WINDOW_LINE_BYTES)
+                    .min(self.end_offset()),
+                true,
+            ));
         let text = self
             .text
             .get(local(start)..local(end))
             .unwrap_or_default()
             .to_owned();
         let mut window = SourceFile::new(self.path.clone(), text, self.encoding);
-        window.base_offset = start;
         window.base_line = self.line_index(start);
+        // A window that starts mid-line counts its columns from the real line start.
+        window.base_column = self.line_col(start).column - 1;
+        window.base_offset = start;
         window.is_window = true;
         window
     }
@@ -253,9 +286,14 @@ impl SourceFile {
             || char_count_lossy(bytes.get(local_start..local_end).unwrap_or_default()),
             |s| s.chars().count(),
         );
+        let shift = if line == self.base_line {
+            self.base_column
+        } else {
+            0
+        };
         LineCol {
             line: line + 1,
-            column: prefix + 1,
+            column: shift + prefix + 1,
         }
     }
 
@@ -389,6 +427,23 @@ mod tests {
             6,
             "the start of the line after the window is known"
         );
+        // A long line is cut around the span, with columns still exact.
+        let line = format!(
+            "{{\"a\":\"{}\",\"é\":{}}}",
+            "x".repeat(2000),
+            "1".repeat(2000)
+        );
+        let one = src(&line);
+        let at = one.text.find('é').unwrap();
+        let w = one.window(Span::new(at, at + 2), 1, 6);
+        assert!(
+            w.text.len() <= 2 * WINDOW_LINE_BYTES + 4,
+            "{}",
+            w.text.len()
+        );
+        assert_eq!(w.line_col(at), one.line_col(at));
+        assert_eq!(w.line_col(at + 5), one.line_col(at + 5));
+        assert_eq!(w.slice(Span::new(at, at + 2)), "é");
         // A long span is cut after `max_lines` lines plus context.
         let long = s.window(Span::new(0, s.text.len()), 0, 2);
         assert_eq!(long.text, "a: 1\r\nb:\n");

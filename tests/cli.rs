@@ -507,3 +507,79 @@ fn sarif_line_hashes_are_those_of_the_whole_file() {
         );
     }
 }
+
+/// A plan is one long line: findings keep only a window of it, and the human
+/// report must still show the exact column.
+#[test]
+fn human_columns_are_exact_on_a_minified_plan() {
+    let text = std::fs::read_to_string(root().join("fixtures/LEX003/fail.plan.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, serde_json::to_string(&value).unwrap()).unwrap();
+    let plan = plan.to_str().unwrap();
+    let doc = json(&lexguard(&[
+        "check", "--format", "json", "--select", "LEX003", plan,
+    ]));
+    let places: Vec<(u64, u64)> = findings(&doc).iter().map(|f| (f.2, f.3)).collect();
+    assert!(places.len() >= 2 && places.iter().all(|p| p.0 == 1));
+    assert!(places.iter().any(|p| p.1 > 600), "{places:?}");
+    let human = stdout(&lexguard(&[
+        "check", "--color", "never", "--select", "LEX003", plan,
+    ]));
+    for (line, column) in places {
+        assert!(
+            human.contains(&format!("plan.json:{line}:{column}]")),
+            "{line}:{column} not in\n{human}"
+        );
+    }
+}
+
+/// `--output` renames a temporary file into place, except where that would
+/// replace something that is not a regular file: a FIFO (like `/dev/null`, a
+/// device) is written through, and a symlink keeps pointing at its target.
+#[test]
+fn output_writes_through_fifos_and_symlinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = lexguard(&[
+        "check",
+        "--format",
+        "json",
+        "-o",
+        fifo.to_str().unwrap(),
+        "examples",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = reader.join().unwrap();
+    assert!(text.contains("\"findings\""));
+    let meta = std::fs::symlink_metadata(&fifo).unwrap();
+    assert!(!meta.is_file(), "the FIFO was replaced by a file");
+
+    let target = dir.path().join("real.json");
+    let link = dir.path().join("link.json");
+    std::fs::write(&target, "old").unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = lexguard(&[
+        "check",
+        "--format",
+        "json",
+        "-o",
+        link.to_str().unwrap(),
+        "examples",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("\"findings\""));
+}

@@ -84,19 +84,17 @@ impl SourceCode for SourceView {
         let last_index = file.line_count().saturating_sub(1);
         let last_line = end_line.saturating_add(context_lines_after).min(last_index);
 
+        // Columns come from the file, which knows where a window cut a line.
         let (data_start, line, column) = if context_lines_before == 0 {
-            let line_start = file
-                .line_start(start_line)
-                .unwrap_or(base)
-                .clamp(base, start);
-            let before = text
-                .get(line_start - base..start - base)
-                .unwrap_or_default();
-            (start, start_line, char_count(before))
+            (start, start_line, file.line_col(start).column - 1)
         } else {
             let first_line = start_line.saturating_sub(context_lines_before);
             let first = file.line_start(first_line).unwrap_or(base).max(base);
-            (first, file.line_index(first), 0)
+            (
+                first,
+                file.line_index(first),
+                file.line_col(first).column - 1,
+            )
         };
         let data_end = if context_lines_after == 0 {
             end
@@ -117,11 +115,6 @@ impl SourceCode for SourceView {
             last_line.saturating_sub(line) + 1,
         )))
     }
-}
-
-/// Characters in a byte slice of UTF-8 text that may start or end mid-character.
-fn char_count(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 /// Formats a run time as the summary shows it: seconds with two decimals.
