@@ -450,17 +450,13 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     let (span, path) = selection.anchor;
                     return at_place(span, path, Truth::False);
                 }
-                let verdicts: Vec<Verdict<'a>> = selection
-                    .hits
-                    .into_iter()
-                    .map(|hit| match hit {
-                        Hit::Missing { span, path, .. } => at_place(span, path, Truth::False),
-                        Hit::Found(cursor) => self.follow(&cursor, cursor.node, types, condition),
-                        Hit::Unknown { cursor, .. } => {
-                            self.follow(&cursor, cursor.node, types, condition)
-                        }
-                    })
-                    .collect();
+                let verdicts = selection.hits.into_iter().map(|hit| match hit {
+                    Hit::Missing { span, path, .. } => at_place(span, path, Truth::False),
+                    Hit::Found(cursor) => self.follow(&cursor, cursor.node, types, condition),
+                    Hit::Unknown { cursor, .. } => {
+                        self.follow(&cursor, cursor.node, types, condition)
+                    }
+                });
                 all(verdicts, current)
             }
             Condition::Linking {
@@ -537,28 +533,27 @@ impl<'a, 'd> Ctx<'a, 'd> {
     }
 
     /// The verdict of `condition` on each selected element; missing ones are skipped.
-    fn each(
-        &self,
+    fn each<'s>(
+        &'s self,
         hits: Vec<Hit<'a>>,
-        condition: &Condition,
-        root: &Cursor<'a>,
-    ) -> Vec<Verdict<'a>> {
-        hits.into_iter()
-            .filter_map(|hit| match hit {
-                Hit::Found(c) => Some(self.condition(condition, &c, root)),
-                // The condition decides what an unknown element means (a
-                // reference may still satisfy `references` or `empty: false`).
-                Hit::Unknown {
-                    cursor,
-                    complete: true,
-                    ..
-                } => Some(self.condition(condition, &cursor, root)),
-                Hit::Unknown {
-                    cursor, unknown, ..
-                } => Some(unknown_verdict(&cursor, unknown)),
-                Hit::Missing { .. } => None,
-            })
-            .collect()
+        condition: &'s Condition,
+        root: &'s Cursor<'a>,
+    ) -> impl Iterator<Item = Verdict<'a>> + 's {
+        // Lazy: `all` and `any` stop at the first decisive verdict.
+        hits.into_iter().filter_map(move |hit| match hit {
+            Hit::Found(c) => Some(self.condition(condition, &c, root)),
+            // The condition decides what an unknown element means (a
+            // reference may still satisfy `references` or `empty: false`).
+            Hit::Unknown {
+                cursor,
+                complete: true,
+                ..
+            } => Some(self.condition(condition, &cursor, root)),
+            Hit::Unknown {
+                cursor, unknown, ..
+            } => Some(unknown_verdict(&cursor, unknown)),
+            Hit::Missing { .. } => None,
+        })
     }
 
     /// Evaluates `condition` on every resource the value at `from` refers to.
@@ -578,27 +573,24 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 return v;
             }
         };
-        let verdicts: Vec<Verdict<'a>> = targets
-            .into_iter()
-            .map(|index| {
-                let mut v = match self.at(index) {
-                    Some(ctx) => {
-                        let root = ctx.root();
-                        ctx.condition(condition, &root, &root)
-                    }
-                    None => {
-                        let mut v = at_cursor(from, Truth::Unknown);
-                        v.reason = Some("references nest too deeply to follow".to_owned());
-                        v
-                    }
-                };
-                if v.truth != Truth::True {
-                    v.resource.get_or_insert(index);
-                    v.related.push((from.span, from.path.clone()));
+        let verdicts = targets.into_iter().map(|index| {
+            let mut v = match self.at(index) {
+                Some(ctx) => {
+                    let root = ctx.root();
+                    ctx.condition(condition, &root, &root)
                 }
-                v
-            })
-            .collect();
+                None => {
+                    let mut v = at_cursor(from, Truth::Unknown);
+                    v.reason = Some("references nest too deeply to follow".to_owned());
+                    v
+                }
+            };
+            if v.truth != Truth::True {
+                v.resource.get_or_insert(index);
+                v.related.push((from.span, from.path.clone()));
+            }
+            v
+        });
         all(verdicts, from)
     }
 
@@ -741,6 +733,18 @@ impl<'a, 'd> Ctx<'a, 'd> {
         Ok(targets)
     }
 
+    /// [`Ctx::branches`] of every cursor, reusing the vector when (as almost
+    /// always) no cursor is on an `Fn::If`.
+    fn expand_branches(&self, cursors: Vec<Cursor<'a>>) -> Vec<Cursor<'a>> {
+        if cursors
+            .iter()
+            .all(|c| self.model.resolver.branches(c.node).is_none())
+        {
+            return cursors;
+        }
+        cursors.into_iter().flat_map(|c| self.branches(c)).collect()
+    }
+
     /// A cursor on an `Fn::If` becomes one cursor per branch, each remembering the
     /// condition it assumed, so a branch that fails is a finding naming it.
     fn branches(&self, cursor: Cursor<'a>) -> Vec<Cursor<'a>> {
@@ -812,7 +816,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             }
         };
         let mut anchor = (start.span, start.path.clone());
-        let mut frontier = self.branches(start);
+        let mut frontier = self.expand_branches(vec![start]);
         let mut hits = Vec::new();
         for (index, step) in path.steps.iter().enumerate() {
             if let [only] = frontier.as_slice() {
@@ -847,7 +851,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     hits.push(missing(&Cursor { node, ..cursor }, path, index));
                 }
             }
-            frontier = next.into_iter().flat_map(|c| self.branches(c)).collect();
+            frontier = self.expand_branches(next);
         }
         if let [only] = frontier.as_slice() {
             anchor = (only.span, only.path.clone());
