@@ -106,34 +106,50 @@ pub fn check_streaming<E>(
     report.errors = discovery_errors;
     let mut stats = vec![PolicyStats::default(); policies.len()];
     let mut used_suppressions = vec![false; options.suppressions.len()];
-    for chunk in candidates.chunks(CHUNK) {
-        let outcomes: Vec<FileOutcome> = chunk
-            .par_iter()
-            .map(|candidate| check_file(candidate, policies, options))
-            .collect();
-        for mut outcome in outcomes {
-            for (total, used) in used_suppressions.iter_mut().zip(&outcome.used_suppressions) {
-                *total |= used;
+    // Workers lint the next chunk while this thread hands the last one to the
+    // sink (a reporter writing output), so writing does not idle the workers.
+    // The channel holds one chunk, which keeps memory flat.
+    let streamed = std::thread::scope(|scope| -> Result<(), E> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<FileOutcome>>(1);
+        scope.spawn(move || {
+            for chunk in candidates.chunks(CHUNK) {
+                let outcomes: Vec<FileOutcome> = chunk
+                    .par_iter()
+                    .map(|candidate| check_file(candidate, policies, options))
+                    .collect();
+                // The receiver is gone when the sink failed: stop linting.
+                if sender.send(outcomes).is_err() {
+                    break;
+                }
             }
-            report.warnings.extend(outcome.warnings);
-            for (total, file) in stats.iter_mut().zip(&outcome.stats) {
-                total.add(*file);
-            }
-            report.summary.files_scanned += usize::from(outcome.scanned);
-            report.summary.files_skipped += usize::from(outcome.skipped);
-            report.summary.resources += outcome.resources;
-            report.resources.extend(outcome.scanned_resources);
-            report.errors.extend(outcome.error);
-            if !outcome.findings.is_empty() {
-                outcome.findings.sort_by(|a, b| {
-                    a.sort_key()
-                        .cmp(&b.sort_key())
-                        .then_with(|| a.resource.cmp(&b.resource))
-                });
-                sink(outcome.findings)?;
+        });
+        for outcomes in receiver {
+            for mut outcome in outcomes {
+                for (total, used) in used_suppressions.iter_mut().zip(&outcome.used_suppressions) {
+                    *total |= used;
+                }
+                report.warnings.extend(outcome.warnings);
+                for (total, file) in stats.iter_mut().zip(&outcome.stats) {
+                    total.add(*file);
+                }
+                report.summary.files_scanned += usize::from(outcome.scanned);
+                report.summary.files_skipped += usize::from(outcome.skipped);
+                report.summary.resources += outcome.resources;
+                report.resources.extend(outcome.scanned_resources);
+                report.errors.extend(outcome.error);
+                if !outcome.findings.is_empty() {
+                    outcome.findings.sort_by(|a, b| {
+                        a.sort_key()
+                            .cmp(&b.sort_key())
+                            .then_with(|| a.resource.cmp(&b.resource))
+                    });
+                    sink(outcome.findings)?;
+                }
             }
         }
-    }
+        Ok(())
+    });
+    streamed?;
     report.summary.policy_stats = policies
         .iter()
         .zip(stats)
