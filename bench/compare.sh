@@ -147,11 +147,14 @@ run floor "$RUNS" 0 "$FLOOR" "$CORPUS"
 run floor_spanned "$RUNS" 0 "$FLOOR" --lexguard-parser "$CORPUS"
 run all "$RUNS" 0,1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null
 run five "$RUNS" 0,1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null --select "$FIVE"
-run all_1t "$RUNS" 0,1 env RAYON_NUM_THREADS=1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null
-run all_2t "$RUNS" 0,1 env RAYON_NUM_THREADS=2 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null
+# One thread against two, each pinned to as many cores: lexguard writes its
+# report on the calling thread while the rayon workers lint, so RAYON_NUM_THREADS=1
+# alone would still use a second core.
+run all_1t "$RUNS" 0,1 env RAYON_NUM_THREADS=1 taskset -c 0 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null
+run all_2t "$RUNS" 0,1 env RAYON_NUM_THREADS=2 taskset -c 0,1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null
 # The floor's own scaling shows what two threads can give on this machine.
-run floor_1t "$RUNS" 0 env RAYON_NUM_THREADS=1 "$FLOOR" "$CORPUS"
-run floor_2t "$RUNS" 0 env RAYON_NUM_THREADS=2 "$FLOOR" "$CORPUS"
+run floor_1t "$RUNS" 0 env RAYON_NUM_THREADS=1 taskset -c 0 "$FLOOR" "$CORPUS"
+run floor_2t "$RUNS" 0 env RAYON_NUM_THREADS=2 taskset -c 0,1 "$FLOOR" "$CORPUS"
 run one "$((RUNS * 4))" 0,1 "$LEXGUARD" check "$ONE" --format json -o /dev/null
 run sub_lexguard "$RUNS" 0,1 "$LEXGUARD" check "$SUBSET" --format json -o /dev/null
 run sub_five "$RUNS" 0,1 "$LEXGUARD" check "$SUBSET" --format json -o /dev/null --select "$FIVE"
@@ -208,8 +211,8 @@ table() {
     echo
     echo "| Scenario | Measured |"
     echo "| --- | --- |"
-    echo "| 1 thread (\`RAYON_NUM_THREADS=1\`), all policies | ${MS[all_1t]} ms wall, ${CPU[all_1t]} ms CPU, $(mb "${RSS[all_1t]}") MB |"
-    echo "| 2 threads (\`RAYON_NUM_THREADS=2\`), all policies | ${MS[all_2t]} ms wall, ${CPU[all_2t]} ms CPU, $(mb "${RSS[all_2t]}") MB; speed-up $(ratio "${MS[all_1t]}" "${MS[all_2t]}")× |"
+    echo "| 1 thread on 1 core (\`RAYON_NUM_THREADS=1 taskset -c 0\`), all policies | ${MS[all_1t]} ms wall, ${CPU[all_1t]} ms CPU, $(mb "${RSS[all_1t]}") MB |"
+    echo "| 2 threads on 2 cores (\`RAYON_NUM_THREADS=2 taskset -c 0,1\`), all policies | ${MS[all_2t]} ms wall, ${CPU[all_2t]} ms CPU, $(mb "${RSS[all_2t]}") MB; speed-up $(ratio "${MS[all_1t]}" "${MS[all_2t]}")× |"
     echo "| parse-only floor, 1 thread → 2 threads | ${MS[floor_1t]} ms → ${MS[floor_2t]} ms; speed-up $(ratio "${MS[floor_1t]}" "${MS[floor_2t]}")× |"
     echo "| one $(($(stat -c %s "$ONE") / 1024)) KB template (\`$(basename "$ONE")\`), all policies, $((RUNS * 4)) runs | ${MS[one]} ms (range ${SPREAD[one]}), $(mb "${RSS[one]}") MB |"
     echo "| $BIG_COUNT templates ($(mbd "$BIG_BYTES") MB), all policies | ${MS[big]} ms, peak RSS $(mb "${RSS[big]}") MB ($(ratio "${RSS[big]}" "${RSS[all]}")× the $COUNT-template peak) |"
