@@ -104,74 +104,95 @@ if errors:
 EOF
 
 # --- measurement ---------------------------------------------------------------
-# measure RUNS OK_CODES CMD... -> "median_ms median_rss_kb min_ms max_ms median_cpu_ms"
 # Wall time, peak RSS and CPU time (user + system) of the whole process (os.wait4
 # gives the child's rusage). CPU time barely moves when other work shares the
 # machine; wall time does, so the report gives both.
-measure() {
-    python3 - "$@" <<'EOF'
-import os, subprocess, sys, time, statistics
-runs, ok = int(sys.argv[1]), {int(c) for c in sys.argv[2].split(",")}
-cmd = sys.argv[3:]
-walls, rss, cpu = [], [], []
-for _ in range(runs):
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(p.pid, 0)
-    walls.append((time.perf_counter() - t) * 1000)
-    code = os.waitstatus_to_exitcode(status)
-    if code not in ok:
-        sys.exit(f"{cmd[0]} exited {code} (expected {sorted(ok)}): {' '.join(cmd)}")
-    rss.append(usage.ru_maxrss)
-    cpu.append((usage.ru_utime + usage.ru_stime) * 1000)
-print(f"{statistics.median(walls):.1f} {statistics.median(rss):.0f} {min(walls):.1f} {max(walls):.1f} {statistics.median(cpu):.0f}")
-EOF
-}
-
 declare -A MS RSS SPREAD CPU
-run() { # key runs ok_codes cmd...
-    local key=$1
+# group RUNS KEY OK CMD... ::: KEY OK CMD... ::: ...
+# Measures several commands round-robin (one run of each per round), so drift in
+# the machine's load hits every command of a comparison alike.
+group() {
+    local runs=$1
     shift
-    log "measuring $key"
-    local out
-    out=$(measure "$@")
-    read -r MS[$key] RSS[$key] lo hi CPU[$key] <<<"$out"
-    SPREAD[$key]="$lo–$hi"
-    log "  $key: median ${MS[$key]} ms, CPU ${CPU[$key]} ms, peak RSS ${RSS[$key]} KB (runs $lo–$hi ms)"
+    log "measuring $(printf '%s\n' "$@" | awk 'prev == ":::" || NR == 1 {printf "%s ", $0} {prev = $0}')"
+    local out key ms rss lo hi cpu
+    out=$(python3 - "$runs" "$@" <<'EOF'
+import os, subprocess, sys, time, statistics
+runs, args = int(sys.argv[1]), sys.argv[2:]
+specs, current = [], []
+for a in args + [":::"]:
+    if a == ":::":
+        if current:
+            specs.append((current[0], {int(c) for c in current[1].split(",")}, current[2:]))
+        current = []
+    else:
+        current.append(a)
+results = {key: ([], [], []) for key, _, _ in specs}
+for _ in range(runs):
+    for key, ok, cmd in specs:
+        walls, rss, cpu = results[key]
+        t = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)
+        walls.append((time.perf_counter() - t) * 1000)
+        code = os.waitstatus_to_exitcode(status)
+        if code not in ok:
+            sys.exit(f"{cmd[0]} exited {code} (expected {sorted(ok)}): {' '.join(cmd)}")
+        rss.append(usage.ru_maxrss)
+        cpu.append((usage.ru_utime + usage.ru_stime) * 1000)
+for key, _, _ in specs:
+    walls, rss, cpu = results[key]
+    print(f"{key} {statistics.median(walls):.1f} {statistics.median(rss):.0f} {min(walls):.1f} {max(walls):.1f} {statistics.median(cpu):.0f}")
+EOF
+)
+    while read -r key ms rss lo hi cpu; do
+        MS[$key]=$ms RSS[$key]=$rss CPU[$key]=$cpu SPREAD[$key]="$lo–$hi"
+        log "  $key: median $ms ms, CPU $cpu ms, peak RSS $rss KB (runs $lo–$hi ms)"
+    done <<<"$out"
 }
 
 # Warm the page cache so every tool reads from memory.
 cat "$CORPUS"/* >/dev/null
 
-run floor "$RUNS" 0 "$FLOOR" "$CORPUS"
-run floor_spanned "$RUNS" 0 "$FLOOR" --lexguard-parser "$CORPUS"
-run all "$RUNS" 0,1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null
-run five "$RUNS" 0,1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null --select "$FIVE"
+GUARD=()
+SUB_GUARD=()
+if [[ -z $NO_PEERS ]]; then
+    # cfn-guard exits 19 when a rule fails; it reads every .json/.yaml file it is given.
+    GUARD=(guard 0,19 "$CACHE/bin/cfn-guard" validate -r bench/lex.guard -d "$CORPUS" -S none :::)
+    SUB_GUARD=(sub_guard 0,19 "$CACHE/bin/cfn-guard" validate -r bench/lex.guard -d "$SUBSET" -S none :::)
+fi
+group "$RUNS" \
+    floor 0 "$FLOOR" "$CORPUS" ::: \
+    floor_spanned 0 "$FLOOR" --lexguard-parser "$CORPUS" ::: \
+    all 0,1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null ::: \
+    five 0,1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null --select "$FIVE" ::: \
+    "${GUARD[@]}"
 # One thread against two, each pinned to as many cores: lexguard writes its
 # report on the calling thread while the rayon workers lint, so RAYON_NUM_THREADS=1
-# alone would still use a second core.
-run all_1t "$RUNS" 0,1 env RAYON_NUM_THREADS=1 taskset -c 0 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null
-run all_2t "$RUNS" 0,1 env RAYON_NUM_THREADS=2 taskset -c 0,1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null
-# The floor's own scaling shows what two threads can give on this machine.
-run floor_1t "$RUNS" 0 env RAYON_NUM_THREADS=1 taskset -c 0 "$FLOOR" "$CORPUS"
-run floor_2t "$RUNS" 0 env RAYON_NUM_THREADS=2 taskset -c 0,1 "$FLOOR" "$CORPUS"
-run one "$((RUNS * 4))" 0,1 "$LEXGUARD" check "$ONE" --format json -o /dev/null
-run sub_lexguard "$RUNS" 0,1 "$LEXGUARD" check "$SUBSET" --format json -o /dev/null
-run sub_five "$RUNS" 0,1 "$LEXGUARD" check "$SUBSET" --format json -o /dev/null --select "$FIVE"
+# alone would still use a second core. The floor's own scaling shows what two
+# threads can give on this machine.
+group "$RUNS" \
+    all_1t 0,1 env RAYON_NUM_THREADS=1 taskset -c 0 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null ::: \
+    all_2t 0,1 env RAYON_NUM_THREADS=2 taskset -c 0,1 "$LEXGUARD" check "$CORPUS" --format json -o /dev/null ::: \
+    floor_1t 0 env RAYON_NUM_THREADS=1 taskset -c 0 "$FLOOR" "$CORPUS" ::: \
+    floor_2t 0 env RAYON_NUM_THREADS=2 taskset -c 0,1 "$FLOOR" "$CORPUS"
+group "$((RUNS * 8))" one 0,1 "$LEXGUARD" check "$ONE" --format json -o /dev/null
+group "$RUNS" \
+    sub_lexguard 0,1 "$LEXGUARD" check "$SUBSET" --format json -o /dev/null ::: \
+    sub_five 0,1 "$LEXGUARD" check "$SUBSET" --format json -o /dev/null --select "$FIVE" ::: \
+    "${SUB_GUARD[@]}"
 BIG=$(corpus "$BIG_COUNT")
 cat "$BIG"/* >/dev/null
 BIG_BYTES=$(find "$BIG" -type f ! -name .complete -printf '%s\n' | awk '{s+=$1} END {print s}')
-run big "$(((RUNS + 1) / 2))" 0,1 "$LEXGUARD" check "$BIG" --format json -o /dev/null
-run big_floor "$(((RUNS + 1) / 2))" 0 "$FLOOR" "$BIG"
+group "$(((RUNS + 1) / 2))" \
+    big 0,1 "$LEXGUARD" check "$BIG" --format json -o /dev/null ::: \
+    big_floor 0 "$FLOOR" "$BIG"
 
 if [[ -z $NO_PEERS ]]; then
-    # cfn-guard exits 19 when a rule fails; it reads every .json/.yaml file it is given.
-    run guard "$RUNS" 0,19 "$CACHE/bin/cfn-guard" validate -r bench/lex.guard -d "$CORPUS" -S none
-    run sub_guard "$RUNS" 0,19 "$CACHE/bin/cfn-guard" validate -r bench/lex.guard -d "$SUBSET" -S none
     # cfn-lint's exit code is a bit mask of error/warning/informational (2, 4, 8).
-    run sub_cfnlint "$PY_RUNS" 0,2,4,6,8,10,12,14 "$CACHE/venv/bin/cfn-lint" "$SUBSET"/*
+    group "$PY_RUNS" sub_cfnlint 0,2,4,6,8,10,12,14 "$CACHE/venv/bin/cfn-lint" "$SUBSET"/*
     # BC_SKIP_MAPPING: no attempt to download guideline links (there is no network).
-    run sub_checkov "$PY_RUNS" 0,1 env BC_SKIP_MAPPING=TRUE "$CACHE/venv/bin/checkov" -d "$SUBSET" --framework cloudformation --quiet --compact -o json
+    group "$PY_RUNS" sub_checkov 0,1 env BC_SKIP_MAPPING=TRUE "$CACHE/venv/bin/checkov" -d "$SUBSET" --framework cloudformation --quiet --compact -o json
 fi
 
 # --- report --------------------------------------------------------------------
@@ -195,7 +216,8 @@ table() {
     local r_floor r_five
     echo "Corpus: $CORPUS_FILES generated templates (\`gen-corpus --seed $SEED --count $COUNT\`), $(mbd "$CORPUS_BYTES") MB;"
     echo "$CFN_FILES of them CloudFormation (the rest \`.tf.json\` and plans). Median of $RUNS runs,"
-    echo "whole process (start to exit), warm page cache; peak RSS from \`wait4\` (MiB)."
+    echo "whole process (start to exit), warm page cache, the commands of each comparison run
+round-robin; peak RSS from \`wait4\` (MiB)."
     echo
     echo "| Run | Files checked | Wall time (median) | Range | CPU time (median) | Peak RSS | Wall vs floor | CPU vs floor |"
     echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -214,7 +236,7 @@ table() {
     echo "| 1 thread on 1 core (\`RAYON_NUM_THREADS=1 taskset -c 0\`), all policies | ${MS[all_1t]} ms wall, ${CPU[all_1t]} ms CPU, $(mb "${RSS[all_1t]}") MB |"
     echo "| 2 threads on 2 cores (\`RAYON_NUM_THREADS=2 taskset -c 0,1\`), all policies | ${MS[all_2t]} ms wall, ${CPU[all_2t]} ms CPU, $(mb "${RSS[all_2t]}") MB; speed-up $(ratio "${MS[all_1t]}" "${MS[all_2t]}")× |"
     echo "| parse-only floor, 1 thread → 2 threads | ${MS[floor_1t]} ms → ${MS[floor_2t]} ms; speed-up $(ratio "${MS[floor_1t]}" "${MS[floor_2t]}")× |"
-    echo "| one $(($(stat -c %s "$ONE") / 1024)) KB template (\`$(basename "$ONE")\`), all policies, $((RUNS * 4)) runs | ${MS[one]} ms (range ${SPREAD[one]}), $(mb "${RSS[one]}") MB |"
+    echo "| one $(($(stat -c %s "$ONE") / 1024)) KB template (\`$(basename "$ONE")\`), all policies, $((RUNS * 8)) runs | ${MS[one]} ms (range ${SPREAD[one]}), $(mb "${RSS[one]}") MB |"
     echo "| $BIG_COUNT templates ($(mbd "$BIG_BYTES") MB), all policies | ${MS[big]} ms, peak RSS $(mb "${RSS[big]}") MB ($(ratio "${RSS[big]}" "${RSS[all]}")× the $COUNT-template peak) |"
     echo "| $BIG_COUNT templates, parse-only floor | ${MS[big_floor]} ms, $(mb "${RSS[big_floor]}") MB |"
     if [[ -z $NO_PEERS ]]; then
