@@ -4,6 +4,19 @@
 //! [`model`] turns each dialect into [`model::Resource`]s → [`engine`] runs compiled
 //! [`policy`] checks in parallel → [`report`] renders findings.
 
+// Input decides every index and every `Option` here: a panic would lose the
+// findings of every other file, so none of these may reach a release build.
+// Tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::string_slice
+    )
+)]
+
 pub mod baseline;
 pub mod cli;
 pub mod config;

@@ -124,8 +124,8 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
                 if x != y {
                     return x.cmp(&y);
                 }
-                a = &a[x.len_utf8()..];
-                b = &b[y.len_utf8()..];
+                a = a.get(x.len_utf8()..).unwrap_or_default();
+                b = b.get(y.len_utf8()..).unwrap_or_default();
             }
         }
     }

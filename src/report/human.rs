@@ -211,7 +211,12 @@ fn label_span(file: &SourceFile, span: Span) -> SourceSpan {
             .line_start(start_line + 1)
             .map_or(text.len(), |s| s - base)
             .clamp(start, text.len());
-        end = start + text[start..line_end].trim_end_matches(['\n', '\r']).len();
+        end = start
+            + text
+                .get(start..line_end)
+                .unwrap_or_default()
+                .trim_end_matches(['\n', '\r'])
+                .len();
     }
     SourceSpan::new((base + start).into(), end - start)
 }

@@ -98,6 +98,10 @@ impl FindingCounts {
     }
 }
 
+fn add_at(a: &[usize; 4], b: &[usize; 4], i: usize) -> usize {
+    a.get(i).copied().unwrap_or(0) + b.get(i).copied().unwrap_or(0)
+}
+
 /// How one policy fared over the scanned resources.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PolicyStats {
@@ -147,8 +151,8 @@ impl Report {
         let held = FindingCounts::of(&self.findings);
         let streamed = self.summary.streamed;
         FindingCounts {
-            fail: std::array::from_fn(|i| held.fail[i] + streamed.fail[i]),
-            unknown: std::array::from_fn(|i| held.unknown[i] + streamed.unknown[i]),
+            fail: std::array::from_fn(|i| add_at(&held.fail, &streamed.fail, i)),
+            unknown: std::array::from_fn(|i| add_at(&held.unknown, &streamed.unknown, i)),
             suppressed: held.suppressed + streamed.suppressed,
         }
     }
@@ -333,7 +337,9 @@ fn split_at_array<'d>(document: &'d str, key: &str) -> io::Result<(&'d str, &'d 
     let at = document
         .find(&marker)
         .ok_or_else(|| io::Error::other(format!("no empty `{key}` array to stream into")))?;
-    Ok((&document[..at], &document[at + marker.len()..]))
+    let before = document.get(..at).unwrap_or_default();
+    let after = document.get(at + marker.len()..).unwrap_or_default();
+    Ok((before, after))
 }
 
 /// A path as reports show it: relative to `root` when inside it, with `/` separators.

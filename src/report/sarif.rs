@@ -295,13 +295,17 @@ pub fn encode_uri_path(path: &str) -> String {
 fn artifact_location(path: &std::path::Path, options: &RenderOptions) -> ArtifactLocation {
     let shown = display_path(path, &options.root);
     let bytes = shown.as_bytes();
-    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+    let drive = matches!(bytes, [letter, b':', ..] if letter.is_ascii_alphabetic());
     if drive {
         // `C:/x/y` → `file:///C:/x/y`
         let rest = shown.get(2..).unwrap_or("");
         let sep = if rest.starts_with('/') { "" } else { "/" };
         ArtifactLocation {
-            uri: format!("file:///{}:{sep}{}", &shown[..1], encode_uri_path(rest)),
+            uri: format!(
+                "file:///{}:{sep}{}",
+                shown.get(..1).unwrap_or_default(),
+                encode_uri_path(rest)
+            ),
             uri_base_id: None,
         }
     } else if let Some(rest) = shown.strip_prefix("//") {
