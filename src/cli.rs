@@ -120,6 +120,16 @@ pub struct CheckArgs {
     /// their path, so N CI jobs together lint every file exactly once.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Skip files larger than this many bytes, with an error (default 64 MiB;
+    /// suffixes K, M, G).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// Deepest nesting of a document's arrays and objects (default 256, at most 1024).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_depth: Option<u16>,
+    /// Most nodes YAML aliases may add to one document (default 100000).
+    #[arg(long, value_name = "N")]
+    pub max_alias_nodes: Option<usize>,
     /// Warn about suppressions (in templates or the config) that matched no finding.
     #[arg(long)]
     pub report_unused_suppressions: bool,
@@ -352,6 +362,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         report_unused_suppressions: args.report_unused_suppressions,
         collect_resources: args.format == Format::Junit,
         line_hashes: args.format == Format::Sarif,
+        limits: limits(args),
         ..CheckOptions::default()
     };
     if candidates.iter().any(|c| c.path.as_os_str() == "-") {
@@ -434,6 +445,42 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
     // one would only delay a pre-commit hook's exit.
     std::mem::forget(policies);
     Ok(code)
+}
+
+/// The parser ceilings, with the command line's changes.
+fn limits(args: &CheckArgs) -> crate::parse::Limits {
+    let mut limits = crate::parse::Limits::default();
+    if let Some(size) = args.max_file_size {
+        limits.max_file_size = size;
+    }
+    if let Some(depth) = args.max_depth {
+        limits.max_depth = usize::from(depth).min(crate::parse::MAX_DEPTH_CEILING);
+    }
+    if let Some(nodes) = args.max_alias_nodes {
+        limits.max_alias_nodes = nodes;
+    }
+    limits
+}
+
+/// `64M`, `512K`, `1G` or a plain number of bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let multiplier: u64 = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(format!("unknown size unit `{unit}`; use K, M or G")),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size in bytes"))?;
+    n.checked_mul(multiplier)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 /// 2 when any input could not be read or parsed, 1 when a failed check (or, with

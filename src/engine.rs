@@ -203,10 +203,31 @@ fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions
     let path = &candidate.path;
     let (path, bytes) = if path.as_os_str() == "-" {
         match &options.stdin {
+            Some((name, bytes)) if bytes.len() as u64 > options.limits.max_file_size => {
+                return FileOutcome {
+                    error: Some(FileError::TooLarge {
+                        path: name.clone(),
+                        size: bytes.len() as u64,
+                        limit: options.limits.max_file_size,
+                    }),
+                    ..FileOutcome::default()
+                };
+            }
             Some((name, bytes)) => (name.clone(), bytes.clone()),
             None => (path.clone(), Vec::new()),
         }
     } else {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if size > options.limits.max_file_size {
+            return FileOutcome {
+                error: Some(FileError::TooLarge {
+                    path: path.clone(),
+                    size,
+                    limit: options.limits.max_file_size,
+                }),
+                ..FileOutcome::default()
+            };
+        }
         match std::fs::read(path) {
             Ok(bytes) => (path.clone(), bytes),
             Err(source) => {

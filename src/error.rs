@@ -51,6 +51,12 @@ pub enum FileError {
     Missing { path: PathBuf },
     #[error("{path}: cannot walk folder: {message}")]
     Walk { path: PathBuf, message: String },
+    #[error("{}: file is {size} bytes; the limit is {limit} (--max-file-size)", .path.display())]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{source}")]
     Baseline {
         path: PathBuf,
@@ -78,7 +84,8 @@ impl FileError {
             | FileError::NotRecognised { path }
             | FileError::Missing { path }
             | FileError::Walk { path, .. }
-            | FileError::Baseline { path, .. } => path,
+            | FileError::Baseline { path, .. }
+            | FileError::TooLarge { path, .. } => path,
             FileError::Parse { file, .. }
             | FileError::Model { file, .. }
             | FileError::Policy { file, .. }
@@ -111,6 +118,9 @@ impl FileError {
             }
             FileError::Missing { .. } => "no such file or directory".to_owned(),
             FileError::Walk { message, .. } => format!("cannot walk folder: {message}"),
+            FileError::TooLarge { size, limit, .. } => {
+                format!("file is {size} bytes; the limit is {limit} (--max-file-size)")
+            }
             FileError::Baseline { source, .. } => match source {
                 crate::baseline::BaselineError::Read { source, .. } => {
                     format!("cannot read baseline: {source}")

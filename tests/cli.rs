@@ -583,3 +583,93 @@ fn output_writes_through_fifos_and_symlinks() {
         .unwrap()
         .contains("\"findings\""));
 }
+
+/// Every parser ceiling can be changed on the command line, and reaching one is
+/// an error for that file (exit 2) while the other files are still linted.
+#[test]
+fn limits_are_configurable_and_reported_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.yaml");
+    std::fs::copy(
+        root().join("examples/cloudformation/claims-bot.yaml"),
+        &small,
+    )
+    .unwrap();
+    let big = dir.path().join("big.json");
+    std::fs::write(
+        &big,
+        format!("{{\"Resources\": {{}}, \"x\": \"{}\"}}", "a".repeat(5000)),
+    )
+    .unwrap();
+    let (small, big) = (small.to_str().unwrap(), big.to_str().unwrap());
+
+    let doc = json(&lexguard(&[
+        "check",
+        "--format",
+        "json",
+        "--max-file-size",
+        "4K",
+        small,
+        big,
+    ]));
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["errors"][0]["kind"], "too_large");
+    assert!(doc["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("the limit is 4096"));
+    let alone = json(&lexguard(&["check", "--format", "json", small]));
+    assert_eq!(
+        doc["findings"], alone["findings"],
+        "the small file is still linted"
+    );
+
+    let deep = dir.path().join("deep.json");
+    std::fs::write(
+        &deep,
+        "{\"Resources\": {\"A\": {\"Type\": \"AWS::Lex::Bot\", \"Properties\": {\"x\": [[1]]}}}}",
+    )
+    .unwrap();
+    let deep = deep.to_str().unwrap();
+    let out = lexguard(&["check", "--format", "json", "--max-depth", "5", deep]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc = json(&out);
+    assert_eq!(doc["errors"][0]["kind"], "parse");
+    assert_eq!(doc["errors"][0]["start"]["line"], 1);
+    assert_eq!(doc["errors"][0]["start"]["column"], 68, "the sixth `[`");
+    assert_ne!(
+        lexguard(&["check", "--max-depth", "6", deep]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        lexguard(&["check", "--max-depth", "5000", deep])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        lexguard(&["check", "--max-file-size", "12X", deep])
+            .status
+            .code(),
+        Some(2)
+    );
+
+    let aliases = dir.path().join("aliases.yaml");
+    std::fs::write(
+        &aliases,
+        "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties: &p {a: [1, 2, 3, 4, 5, 6, 7, 8]}\n  B:\n    Type: AWS::SQS::Queue\n    Properties: *p\n",
+    )
+    .unwrap();
+    let aliases = aliases.to_str().unwrap();
+    assert_eq!(lexguard(&["check", aliases]).status.code(), Some(0));
+    let out = lexguard(&[
+        "check",
+        "--format",
+        "json",
+        "--max-alias-nodes",
+        "3",
+        aliases,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["errors"][0]["kind"], "parse");
+}

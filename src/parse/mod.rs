@@ -9,20 +9,29 @@ pub mod yaml;
 use crate::node::Node;
 use crate::source::{SourceFile, Span};
 
-/// Ceilings that keep hostile input from exhausting the stack or memory.
+/// Ceilings that keep hostile input from exhausting the stack or memory. Each
+/// one reached is a diagnostic for that file, never a crash; the command line
+/// can change them (`--max-file-size`, `--max-depth`, `--max-alias-nodes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Deepest nesting of arrays and objects (and YAML collections).
     pub max_depth: usize,
     /// Most nodes that YAML alias expansion may add to one document.
     pub max_alias_nodes: usize,
+    /// Largest file read, in bytes.
+    pub max_file_size: u64,
 }
+
+/// The deepest nesting `--max-depth` accepts: trees are dropped, cloned and
+/// printed recursively, and 1,024 levels stay far inside a worker's stack.
+pub const MAX_DEPTH_CEILING: usize = 1024;
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_depth: 256,
             max_alias_nodes: 100_000,
+            max_file_size: 64 * 1024 * 1024,
         }
     }
 }

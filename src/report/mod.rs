@@ -367,5 +367,6 @@ pub fn error_kind(error: &FileError) -> &'static str {
         FileError::Missing { .. } => "missing",
         FileError::Walk { .. } => "walk",
         FileError::Baseline { .. } => "baseline",
+        FileError::TooLarge { .. } => "too_large",
     }
 }
