@@ -1,0 +1,34 @@
+//! A whole check (decode, parse, model, every built-in policy) on arbitrary
+//! bytes: never panics, and every finding lies inside the file.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use lexguard::engine::check_source;
+use lexguard::parse::Limits;
+use lexguard::policy::{load_policies, Policy, Selection};
+use lexguard::source::SourceFile;
+use libfuzzer_sys::fuzz_target;
+
+fn policies() -> &'static [Policy] {
+    static POLICIES: OnceLock<Vec<Policy>> = OnceLock::new();
+    POLICIES.get_or_init(|| match load_policies(&[], &Selection::default()) {
+        Ok(policies) => policies,
+        Err(errors) => panic!("built-in policies do not load: {errors:?}"),
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    for name in ["fuzz.yaml", "fuzz.json"] {
+        let Ok(source) = SourceFile::decode(name, data.to_vec()) else {
+            return;
+        };
+        let len = source.text.len();
+        if let Ok(findings) = check_source(source, policies(), &Limits::default()) {
+            for finding in findings {
+                assert!(finding.span.start() <= finding.span.end() && finding.span.end() <= len);
+                assert!(finding.region.start.line >= 1 && finding.region.start.column >= 1);
+            }
+        }
+    }
+});
