@@ -347,6 +347,32 @@ fn walked_deep_json_is_reported() {
 }
 
 #[test]
+#[ignore = "bug: a walked JSON template with comments is skipped quietly (looks_like_template misses `\"Resources\"`)"]
+fn walked_json_with_comments_is_reported() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("comments.json"), bytes_of("comments.json")).unwrap();
+    let (code, report) = check(dir.path(), &["."]);
+    assert_eq!(code, 2, "{report:#}");
+    assert_error(
+        &report,
+        "comments.json",
+        "parse",
+        "unexpected character '/'",
+        Some((2, 3)),
+    );
+}
+
+#[test]
+#[ignore = "bug: a walked template with one invalid UTF-8 byte is skipped quietly, losing its findings"]
+fn walked_invalid_utf8_template_is_reported() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("bad-utf8.yaml"), bytes_of("bad-utf8.yaml")).unwrap();
+    let (code, report) = check(dir.path(), &["."]);
+    assert_eq!(code, 2, "{report:#}");
+    assert_error(&report, "bad-utf8.yaml", "decode", "not valid UTF-8", None);
+}
+
+#[test]
 fn yaml_alias_bomb_is_bounded() {
     let (code, report) = hostile("bomb.yaml");
     assert_eq!(code, 2);
