@@ -243,8 +243,15 @@ fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions
     };
     let source = match SourceFile::decode(&path, bytes) {
         Ok(source) => source,
-        // A walked file that is not text is not a template: skip it quietly.
-        Err(_) if !candidate.explicit => {
+        // A walked file that is not text is not a template: skip it quietly,
+        // unless it still reads like one (a template with one bad byte must
+        // not lose its findings silently). Decoding consumed the bytes; this
+        // rare path reads them again.
+        Err(_)
+            if !candidate.explicit
+                && !std::fs::read(&path)
+                    .is_ok_and(|bytes| looks_like_template(&String::from_utf8_lossy(&bytes))) =>
+        {
             return FileOutcome {
                 skipped: true,
                 ..FileOutcome::default()
@@ -417,13 +424,14 @@ fn policy_stats(policies: &[Policy], model: &Model<'_>, findings: &[Finding]) ->
 /// Whether unparsable text still shows the marks of a template or Terraform JSON,
 /// so that a broken template in a folder is reported rather than skipped.
 fn looks_like_template(text: &str) -> bool {
-    const MARKS: [&str; 6] = [
+    const MARKS: [&str; 7] = [
         "AWSTemplateFormatVersion",
         "AWS::",
         "\"resource\"",
         "\"format_version\"",
         "\"planned_values\"",
         "Resources:",
+        "\"Resources\"",
     ];
     MARKS.iter().any(|m| text.contains(m))
 }
