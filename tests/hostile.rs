@@ -480,7 +480,6 @@ fn unknown_intrinsics_make_checks_unknown() {
 }
 
 #[test]
-#[ignore = "bug: `!GetAtt` with no arguments gives the garbled message \"`Fn::GetAtt an unresolved target` names a resource that is not in the template\""]
 fn getatt_without_arguments_says_so() {
     let (_, report) = hostile("intrinsics.yaml");
     let got = findings_of(&report, "intrinsics.yaml");

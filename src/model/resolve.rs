@@ -130,11 +130,14 @@ impl<'d> Resolver<'d> {
                         let shown = match (&target, &attribute) {
                             (Some(t), Some(a)) => format!("{t}.{a}"),
                             (Some(t), None) => t.clone(),
-                            _ => "an unresolved target".to_owned(),
+                            _ => String::new(),
                         };
                         let in_template = target_type.is_some();
                         unknown(
-                            if in_template {
+                            if target.is_none() {
+                                "`Fn::GetAtt` needs a `Resource.Attribute` argument (or a list of the two)"
+                                    .to_owned()
+                            } else if in_template {
                                 format!("`Fn::GetAtt {shown}` is known only at deploy time")
                             } else {
                                 format!("`Fn::GetAtt {shown}` names a resource that is not in the template")
