@@ -10,10 +10,7 @@ use crate::finding::{Finding, Severity, Status};
 /// lines. Severity maps to the command: critical and high are errors, medium a
 /// warning, low and unknown results notices.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut stream = Stream::new(options);
-    stream.begin(report, out)?;
-    stream.findings(&report.findings, out)?;
-    stream.end(report, out)
+    super::render_whole(&mut Stream::new(options), report, out)
 }
 
 /// Annotations written finding by finding.

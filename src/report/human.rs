@@ -371,10 +371,7 @@ fn handler(options: &RenderOptions) -> GraphicalReportHandler {
 
 /// Writes every finding (unless `quiet`), every file error, then the summary.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut stream = Stream::new(options);
-    stream.begin(report, out)?;
-    stream.findings(&report.findings, out)?;
-    stream.end(report, out)
+    super::render_whole(&mut Stream::new(options), report, out)
 }
 
 /// Human reports written finding by finding.

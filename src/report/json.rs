@@ -230,10 +230,7 @@ fn json_warning(warning: &Warning, options: &RenderOptions) -> JsonWarning {
 
 /// Writes the report as pretty-printed JSON followed by a newline.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut stream = Stream::new(options);
-    stream.begin(report, out)?;
-    stream.findings(&report.findings, out)?;
-    stream.end(report, out)
+    super::render_whole(&mut Stream::new(options), report, out)
 }
 
 /// The JSON document written finding by finding.

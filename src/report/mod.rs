@@ -238,17 +238,24 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match streaming(format, options) {
-        Some(mut stream) => {
-            stream.begin(report, out)?;
-            stream.findings(&report.findings, out)?;
-            stream.end(report, out)
-        }
+        Some(mut stream) => render_whole(&mut *stream, report, out),
         None => match format {
             Format::Compliance => compliance::render_table(report, options, out),
             Format::ComplianceJson => compliance::render_json(report, options, out),
             _ => junit::render(report, options, out),
         },
     }
+}
+
+/// Writes a finished report through a streaming reporter in one go.
+pub fn render_whole(
+    stream: &mut dyn StreamingReporter,
+    report: &Report,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    stream.begin(report, out)?;
+    stream.findings(&report.findings, out)?;
+    stream.end(report, out)
 }
 
 /// A reporter that writes findings file by file as the engine produces them, so

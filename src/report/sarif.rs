@@ -569,10 +569,7 @@ impl Log {
 
 /// Writes the SARIF log, pretty-printed, followed by a newline.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut stream = Stream::new(options);
-    stream.begin(report, out)?;
-    stream.findings(&report.findings, out)?;
-    stream.end(report, out)
+    super::render_whole(&mut Stream::new(options), report, out)
 }
 
 /// The SARIF log written result by result.
