@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use lexguard::model::{self, Environment};
+use lexguard::node::Node;
 use lexguard::parse::{self, Limits, Syntax};
 use lexguard::policy::{self, eval::evaluate_model, Selection};
 use lexguard::source::{SharedSource, SourceFile};
@@ -60,6 +61,17 @@ fn inputs() -> Vec<SharedSource> {
     ])
 }
 
+/// Each file with its parsed tree, for the stages after parsing.
+fn parsed(files: &[SharedSource]) -> Vec<(SharedSource, Node)> {
+    files
+        .iter()
+        .filter_map(|f| {
+            let (_, root) = parse::parse(f, &Limits::default()).ok()?;
+            Some((f.clone(), root))
+        })
+        .collect()
+}
+
 fn bytes(files: &[SharedSource]) -> u64 {
     files.iter().map(|f| f.text.len() as u64).sum()
 }
@@ -87,13 +99,7 @@ fn parsing(c: &mut Criterion) {
 
 fn modelling(c: &mut Criterion) {
     let files = inputs();
-    let trees: Vec<_> = files
-        .iter()
-        .filter_map(|f| {
-            let (_, root) = parse::parse(f, &Limits::default()).ok()?;
-            Some((f.clone(), root))
-        })
-        .collect();
+    let trees = parsed(&files);
     let environment = Environment::default();
     let mut group = c.benchmark_group("model");
     group.throughput(Throughput::Bytes(bytes(&files)));
@@ -115,13 +121,7 @@ fn evaluation(c: &mut Criterion) {
         Ok(policies) => policies,
         Err(errors) => panic!("built-in policies do not load: {errors:?}"),
     };
-    let trees: Vec<_> = files
-        .iter()
-        .filter_map(|f| {
-            let (_, root) = parse::parse(f, &Limits::default()).ok()?;
-            Some((f.clone(), root))
-        })
-        .collect();
+    let trees = parsed(&files);
     let environment = Environment::default();
     let mut group = c.benchmark_group("evaluate");
     group.throughput(Throughput::Bytes(bytes(&files)));

@@ -76,7 +76,12 @@ pub fn normalise(path: &Path) -> PathBuf {
     let path = if path.is_absolute() {
         path
     } else {
-        joined = std::env::current_dir().unwrap_or_default().join(path);
+        // Asked once per process: shard assignment and path suppressions call
+        // this for every file.
+        static CWD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        joined = CWD
+            .get_or_init(|| std::env::current_dir().unwrap_or_default())
+            .join(path);
         &joined
     };
     let mut out = PathBuf::new();

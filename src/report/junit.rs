@@ -122,42 +122,33 @@ fn write_suite(xml: &mut String, suite: &TestSuite) {
                 message,
                 kind,
                 details,
-            } => {
-                let _ = writeln!(
-                    xml,
-                    ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
-                    attr(message),
-                    attr(kind),
-                    text(details)
-                );
-            }
+            } => close_with(xml, "failure", message, Some(kind), details),
             Outcome::Skipped { message, details } => {
-                let _ = writeln!(
-                    xml,
-                    ">\n      <skipped message=\"{}\">{}</skipped>\n    </testcase>",
-                    attr(message),
-                    text(details)
-                );
+                close_with(xml, "skipped", message, None, details)
             }
             Outcome::Error {
                 message,
                 kind,
                 details,
-            } => {
-                let _ = writeln!(
-                    xml,
-                    ">\n      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>",
-                    attr(message),
-                    attr(kind),
-                    text(details)
-                );
-            }
+            } => close_with(xml, "error", message, Some(kind), details),
         }
     }
     if let Some(system_err) = &suite.system_err {
         let _ = writeln!(xml, "    <system-err>{}</system-err>", text(system_err));
     }
     xml.push_str("  </testsuite>\n");
+}
+
+/// Ends an open `<testcase` with its one child element (`failure`, `skipped`,
+/// `error`).
+fn close_with(xml: &mut String, tag: &str, message: &str, kind: Option<&str>, details: &str) {
+    let kind = kind.map_or(String::new(), |k| format!(" type=\"{}\"", attr(k)));
+    let _ = writeln!(
+        xml,
+        ">\n      <{tag} message=\"{}\"{kind}>{}</{tag}>\n    </testcase>",
+        attr(message),
+        text(details)
+    );
 }
 
 /// The policy suites in policy ID order, then the errors and warnings suites.
