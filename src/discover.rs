@@ -86,9 +86,9 @@ pub struct GlobError {
     pub source: globset::Error,
 }
 
-/// File names a folder walk reads: templates are JSON or YAML, and CloudFormation
-/// also uses `.template`.
-const WALKED_EXTENSIONS: [&str; 5] = ["json", "yaml", "yml", "template", "cfn"];
+/// File names a folder walk reads: templates are JSON or YAML, CloudFormation
+/// also uses `.template`, and Terraform `.tf`.
+const WALKED_EXTENSIONS: [&str; 6] = ["json", "yaml", "yml", "template", "cfn", "tf"];
 
 /// Expands paths into candidate files, sorted and deduplicated.
 pub fn discover(

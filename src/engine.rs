@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+mod hcl;
+
 use crate::discover::Candidate;
 use crate::error::FileError;
 use crate::finding::{Finding, ResourceRef, ScannedResource, Status, Warning};
@@ -45,8 +47,10 @@ pub struct CheckOptions {
 #[derive(Debug, Default)]
 struct FileOutcome {
     findings: Vec<Finding>,
-    error: Option<FileError>,
-    scanned: bool,
+    /// Errors of the file (a module's: of any of its files).
+    errors: Vec<FileError>,
+    /// Files linted: one, or a module's `.tf` files.
+    scanned: usize,
     skipped: bool,
     resources: usize,
     /// The file's resources, for reporters that list passing ones.
@@ -111,11 +115,15 @@ pub fn check_streaming<E>(
     // The channel holds one chunk, which keeps memory flat.
     let streamed = std::thread::scope(|scope| -> Result<(), E> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<FileOutcome>>(1);
+        let units = hcl::units(candidates);
         scope.spawn(move || {
-            for chunk in candidates.chunks(CHUNK) {
+            for chunk in units.chunks(CHUNK) {
                 let outcomes: Vec<FileOutcome> = chunk
                     .par_iter()
-                    .map(|candidate| check_file(candidate, policies, options))
+                    .map(|unit| match unit {
+                        hcl::Unit::File(candidate) => check_file(candidate, policies, options),
+                        hcl::Unit::Module(folder) => hcl::check_module(folder, policies, options),
+                    })
                     .collect();
                 // The receiver is gone when the sink failed: stop linting.
                 if sender.send(outcomes).is_err() {
@@ -132,11 +140,11 @@ pub fn check_streaming<E>(
                 for (total, file) in stats.iter_mut().zip(&outcome.stats) {
                     total.add(*file);
                 }
-                report.summary.files_scanned += usize::from(outcome.scanned);
+                report.summary.files_scanned += outcome.scanned;
                 report.summary.files_skipped += usize::from(outcome.skipped);
                 report.summary.resources += outcome.resources;
                 report.resources.extend(outcome.scanned_resources);
-                report.errors.extend(outcome.error);
+                report.errors.extend(outcome.errors);
                 if !outcome.findings.is_empty() {
                     outcome.findings.sort_by(|a, b| {
                         a.sort_key()
@@ -193,7 +201,7 @@ pub fn check_source(
         ..CheckOptions::default()
     };
     let outcome = lint(Arc::new(source), policies, &options, true);
-    match outcome.error {
+    match outcome.errors.into_iter().next() {
         Some(err) => Err(err),
         None => Ok(outcome.findings),
     }
@@ -205,11 +213,11 @@ fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions
         match &options.stdin {
             Some((name, bytes)) if bytes.len() as u64 > options.limits.max_file_size => {
                 return FileOutcome {
-                    error: Some(FileError::TooLarge {
+                    errors: vec![FileError::TooLarge {
                         path: name.clone(),
                         size: bytes.len() as u64,
                         limit: options.limits.max_file_size,
-                    }),
+                    }],
                     ..FileOutcome::default()
                 };
             }
@@ -220,11 +228,11 @@ fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         if size > options.limits.max_file_size {
             return FileOutcome {
-                error: Some(FileError::TooLarge {
+                errors: vec![FileError::TooLarge {
                     path: path.clone(),
                     size,
                     limit: options.limits.max_file_size,
-                }),
+                }],
                 ..FileOutcome::default()
             };
         }
@@ -232,10 +240,10 @@ fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions
             Ok(bytes) => (path.clone(), bytes),
             Err(source) => {
                 return FileOutcome {
-                    error: Some(FileError::Read {
+                    errors: vec![FileError::Read {
                         path: path.clone(),
                         source,
-                    }),
+                    }],
                     ..FileOutcome::default()
                 }
             }
@@ -259,7 +267,7 @@ fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions
         }
         Err(source) => {
             return FileOutcome {
-                error: Some(FileError::Decode { path, source }),
+                errors: vec![FileError::Decode { path, source }],
                 ..FileOutcome::default()
             }
         }
@@ -273,6 +281,9 @@ fn lint(
     options: &CheckOptions,
     explicit: bool,
 ) -> FileOutcome {
+    if hcl::is_tf(&source.path) {
+        return hcl::check_single(source, policies, options);
+    }
     let root = match parse::parse(&source, &options.limits) {
         Ok((_, root)) => root,
         Err(error) => {
@@ -285,10 +296,10 @@ fn lint(
                 };
             }
             return FileOutcome {
-                error: Some(FileError::Parse {
+                errors: vec![FileError::Parse {
                     file: source,
                     error,
-                }),
+                }],
                 ..FileOutcome::default()
             };
         }
@@ -296,9 +307,9 @@ fn lint(
     let Some(dialect) = model::detect(&root) else {
         return if explicit {
             FileOutcome {
-                error: Some(FileError::NotRecognised {
+                errors: vec![FileError::NotRecognised {
                     path: source.path.clone(),
-                }),
+                }],
                 ..FileOutcome::default()
             }
         } else {
@@ -309,9 +320,21 @@ fn lint(
         };
     };
     let model: Model<'_> = model::build(source.clone(), &root, dialect, &options.environment);
-    let mut findings = evaluate_model(policies, &model);
+    let (inline, warnings) = suppress::inline_rules(&root, &model, &options.known_policies);
+    evaluate(policies, options, &model, inline, warnings)
+}
+
+/// Runs the policies on a model and applies suppressions: the outcome of one
+/// file, or of one Terraform module (whose findings span its files).
+fn evaluate(
+    policies: &[Policy],
+    options: &CheckOptions,
+    model: &Model<'_>,
+    inline: Vec<SuppressionRule>,
+    mut warnings: Vec<Warning>,
+) -> FileOutcome {
+    let mut findings = evaluate_model(policies, model);
     let today = options.today.unwrap_or_else(Date::today);
-    let (inline, mut warnings) = suppress::inline_rules(&root, &model, &options.known_policies);
     let (used_inline, used_suppressions) =
         suppress::apply(&mut findings, &inline, &options.suppressions, today);
     let ran = policy_ids(policies);
@@ -325,21 +348,34 @@ fn lint(
             warnings.push(suppress::unused_warning(rule));
         }
     }
-    let stats = policy_stats(policies, &model, &findings);
+    let stats = policy_stats(policies, model, &findings);
     if options.line_hashes && !findings.is_empty() {
-        let hashes = crate::hash::line_hashes(&source.text);
+        // Findings of a module lie in several files: hash each file once.
+        let mut hashed: Vec<(Arc<SourceFile>, Vec<String>)> = Vec::new();
         for finding in &mut findings {
+            let at = match hashed
+                .iter()
+                .position(|(s, _)| Arc::ptr_eq(s, &finding.source))
+            {
+                Some(at) => at,
+                None => {
+                    let hashes = crate::hash::line_hashes(&finding.source.text);
+                    hashed.push((finding.source.clone(), hashes));
+                    hashed.len() - 1
+                }
+            };
             let line = finding.region.start.line.saturating_sub(1);
-            finding.line_hash = hashes.get(line).cloned();
+            finding.line_hash = hashed.get(at).and_then(|(_, h)| h.get(line)).cloned();
         }
     }
     keep_windows_only(&mut findings, &mut warnings);
     let scanned_resources = model
         .resources
         .iter()
+        .enumerate()
         .filter(|_| options.collect_resources)
-        .map(|r| ScannedResource {
-            path: source.path.clone(),
+        .map(|(index, r)| ScannedResource {
+            path: model.source_of(index).path.clone(),
             resource: ResourceRef {
                 id: r.id.clone(),
                 resource_type: r.resource_type.clone(),
@@ -351,8 +387,8 @@ fn lint(
         warnings,
         used_suppressions,
         findings,
-        error: None,
-        scanned: true,
+        errors: Vec::new(),
+        scanned: 1,
         skipped: false,
         resources: model.resources.len(),
         stats,

@@ -74,6 +74,12 @@ pub enum ModelErrorKind {
         expected: &'static str,
         found: &'static str,
     },
+    #[error("module source `{module}` is not a folder")]
+    ModuleNotFound { module: String },
+    #[error("module source `{module}` calls itself (directly or through other modules)")]
+    ModuleCycle { module: String },
+    #[error("resource `{address}` is declared twice in one module")]
+    DuplicateResource { address: String },
 }
 
 impl FileError {

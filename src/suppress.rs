@@ -44,6 +44,9 @@ pub enum Scope {
     File,
     /// One resource of the file it is written in, by logical ID or address.
     Resource(String),
+    /// Findings inside a block or attribute of the file it is written in (a
+    /// `.tf` comment on the line before it); `name` says what, for messages.
+    Block { span: Span, name: String },
     /// Configuration entries: resources whose ID matches `resource` (all when
     /// `None`) in files matching `path` (all when `None`).
     Matching {
@@ -258,6 +261,11 @@ impl SuppressionRule {
         match &self.scope {
             Scope::File => true,
             Scope::Resource(name) => id == name || strip_instance_keys(id) == *name,
+            Scope::Block { span, .. } => {
+                finding.source.path == self.source.path
+                    && finding.span.start >= span.start
+                    && finding.span.end <= span.end
+            }
             Scope::Matching { resource, path } => {
                 resource
                     .as_ref()
@@ -296,7 +304,7 @@ impl SuppressionRule {
         let ids = ids.join(", ");
         match &self.scope {
             Scope::File => format!("{ids} in this file"),
-            Scope::Resource(name) => format!("{ids} on {name}"),
+            Scope::Resource(name) | Scope::Block { name, .. } => format!("{ids} on {name}"),
             Scope::Matching { resource, path } => {
                 let mut out = ids;
                 if let Some(r) = resource {
@@ -429,8 +437,114 @@ pub fn inline_rules(
         }
         // Plans and state keep no comments: suppress them in the configuration.
         Dialect::TerraformPlan | Dialect::TerraformState => {}
+        // `.tf` comments are read by `hcl_comment_rules`.
+        Dialect::TerraformHcl => {}
     }
     (reader.rules, reader.warnings)
+}
+
+/// Suppressions written as `.tf` comments: `# lexguard:ignore LEX003 reason`
+/// (or `//`, or `lexguard:suppress`) on the line before a block or attribute
+/// covers the findings inside it; at the end of an attribute's or block's
+/// opening line it covers that item.
+pub fn hcl_comment_rules(
+    files: &[&crate::model::hcl::ModuleFile],
+    known: &std::collections::BTreeSet<String>,
+) -> (Vec<SuppressionRule>, Vec<Warning>) {
+    let mut rules = Vec::new();
+    let mut warnings = Vec::new();
+    for module_file in files {
+        let text = module_file.source.text.as_str();
+        let mut reader = InlineReader {
+            source: &module_file.source,
+            known,
+            rules: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let mut targets = Vec::new();
+        hcl_targets(&module_file.file.body, &mut targets);
+        for comment in &module_file.file.comments {
+            let Some(directive) = text.get(comment.start()..comment.end()).and_then(directive)
+            else {
+                continue;
+            };
+            match hcl_target(text, *comment, &targets) {
+                Some((span, name)) => reader.tf_directive(
+                    directive,
+                    *comment,
+                    &Scope::Block {
+                        span: *span,
+                        name: name.clone(),
+                    },
+                ),
+                None => reader.invalid(
+                    *comment,
+                    "`lexguard:ignore` must be on the line before a block or attribute".to_owned(),
+                ),
+            }
+        }
+        rules.append(&mut reader.rules);
+        warnings.append(&mut reader.warnings);
+    }
+    (rules, warnings)
+}
+
+/// Every block and attribute of a body, outermost first, with a name for messages.
+fn hcl_targets(body: &crate::parse::hcl::Body, out: &mut Vec<(Span, String)>) {
+    use crate::parse::hcl::Item;
+    for item in &body.items {
+        match item {
+            Item::Attribute(a) => out.push((a.span, format!("`{}`", a.name.text))),
+            Item::Block(b) => {
+                let name = match (b.name.text.as_str(), b.labels.as_slice()) {
+                    ("resource", [kind, name]) => format!("{}.{}", kind.text, name.text),
+                    ("data", [kind, name]) => format!("data.{}.{}", kind.text, name.text),
+                    _ => format!("the `{}` block", b.name.text),
+                };
+                out.push((b.span, name));
+                hcl_targets(&b.body, out);
+            }
+        }
+    }
+}
+
+/// The item a directive comment belongs to.
+fn hcl_target<'t>(
+    text: &str,
+    comment: Span,
+    targets: &'t [(Span, String)],
+) -> Option<&'t (Span, String)> {
+    let line_start = text
+        .get(..comment.start())
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let own_line = text
+        .get(line_start..comment.start())
+        .is_some_and(|before| before.trim().is_empty());
+    if !own_line {
+        // A trailing comment: the innermost item whose first line it ends.
+        return targets
+            .iter()
+            .rfind(|(span, _)| span.start() >= line_start && span.start() < comment.start());
+    }
+    let next = targets
+        .iter()
+        .find(|(span, _)| span.start() >= comment.end())?;
+    // Only more comment lines may stand between: no blank line, no code.
+    let between = text.get(comment.end()..next.0.start())?;
+    let lines: Vec<&str> = between.split('\n').collect();
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+        return None;
+    };
+    let middle = lines.get(1..lines.len().saturating_sub(1)).unwrap_or(&[]);
+    (lines.len() >= 2
+        && first.trim().is_empty()
+        && last.trim().is_empty()
+        && middle.iter().all(|line| {
+            let line = line.trim();
+            line.starts_with('#') || line.starts_with("//")
+        }))
+    .then_some(next)
 }
 
 struct InlineReader<'a> {

@@ -45,6 +45,7 @@ enum Kind {
     CfnYaml,
     CfnJson,
     TfJson,
+    Tf,
     Plan,
     State,
 }
@@ -61,6 +62,8 @@ impl Kind {
             Some(Kind::CfnJson)
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
             Some(Kind::CfnYaml)
+        } else if name.ends_with(".tf") {
+            Some(Kind::Tf)
         } else {
             None
         }
@@ -71,6 +74,7 @@ impl Kind {
             Kind::CfnYaml => "CloudFormation YAML (.yaml)",
             Kind::CfnJson => "CloudFormation JSON (.json)",
             Kind::TfJson => "Terraform JSON configuration (.tf.json)",
+            Kind::Tf => "Terraform HCL (.tf)",
             Kind::Plan => "Terraform plan JSON (.plan.json)",
             Kind::State => "Terraform state JSON (.state.json)",
         }

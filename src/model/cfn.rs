@@ -30,6 +30,7 @@ pub(super) fn build(
                 properties: properties.map(|p| Cow::Borrowed(&p.value)),
                 properties_key_span: properties.map_or(entry.key_span, |p| p.key_span),
                 path_prefix: "Properties",
+                source: None,
             });
         }
     }

@@ -6,6 +6,7 @@
 //! `${…}` expressions) are interpreted lazily by the [`Resolver`].
 
 mod cfn;
+pub mod hcl;
 pub mod link;
 pub(crate) mod plan;
 mod resolve;
@@ -31,6 +32,8 @@ pub enum Dialect {
     TerraformPlan,
     /// `terraform show -json` of state.
     TerraformState,
+    /// Terraform's native syntax (`*.tf`), a folder at a time.
+    TerraformHcl,
 }
 
 impl Dialect {
@@ -44,6 +47,7 @@ impl Dialect {
             Dialect::TerraformConfig => "terraform-config",
             Dialect::TerraformPlan => "terraform-plan",
             Dialect::TerraformState => "terraform-state",
+            Dialect::TerraformHcl => "terraform-hcl",
         }
     }
 }
@@ -104,6 +108,9 @@ pub struct Resource<'d> {
     pub properties_key_span: Span,
     /// Prefix of property paths in findings (`Properties`, `values`, or empty).
     pub path_prefix: &'static str,
+    /// The file the resource is written in, when it is not the model's own (a
+    /// Terraform module spans the `.tf` files of a folder and the modules it calls).
+    pub source: Option<SharedSource>,
 }
 
 /// A recognised document and its resources.
@@ -116,6 +123,16 @@ pub struct Model<'d> {
     /// Resource positions by ID without instance keys (`aws_s3_bucket.b` for
     /// `aws_s3_bucket.b[0]`), the form references name.
     pub index: HashMap<String, Vec<usize>>,
+}
+
+impl Model<'_> {
+    /// The file the resource at `index` is written in.
+    pub fn source_of(&self, index: usize) -> &SharedSource {
+        self.resources
+            .get(index)
+            .and_then(|r| r.source.as_ref())
+            .unwrap_or(&self.source)
+    }
 }
 
 /// Detects the dialect of a parsed document from its content alone.
@@ -180,20 +197,33 @@ pub fn build<'d>(
         Dialect::TerraformConfig => tfjson::build(root),
         Dialect::TerraformPlan => (plan::build_plan(root), Resolver::Literal),
         Dialect::TerraformState => (plan::build_state(root), Resolver::Literal),
+        // `.tf` files are modelled a folder at a time by `hcl::build`.
+        Dialect::TerraformHcl => (Vec::new(), Resolver::Literal),
     };
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, resource) in resources.iter().enumerate() {
-        index
-            .entry(plan::strip_instance_keys(&resource.id))
-            .or_default()
-            .push(i);
-    }
-    Model {
-        source,
-        dialect,
-        resources,
-        resolver,
-        index,
+    Model::new(source, dialect, resources, resolver)
+}
+
+impl<'d> Model<'d> {
+    pub fn new(
+        source: SharedSource,
+        dialect: Dialect,
+        resources: Vec<Resource<'d>>,
+        resolver: Resolver<'d>,
+    ) -> Model<'d> {
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, resource) in resources.iter().enumerate() {
+            index
+                .entry(plan::strip_instance_keys(&resource.id))
+                .or_default()
+                .push(i);
+        }
+        Model {
+            source,
+            dialect,
+            resources,
+            resolver,
+            index,
+        }
     }
 }
 

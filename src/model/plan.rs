@@ -109,6 +109,7 @@ fn collect_resources<'d>(
             properties,
             properties_key_span: values.map_or(key_span, |v| v.key_span),
             path_prefix: "values",
+            source: None,
         });
     }
     for child in module

@@ -27,6 +27,7 @@ pub(super) fn build(root: &Node) -> (Vec<Resource<'_>>, Resolver<'_>) {
                         properties: Some(Cow::Borrowed(body)),
                         properties_key_span: name_entry.key_span,
                         path_prefix: "",
+                        source: None,
                     });
                 }
             }

@@ -3,6 +3,7 @@
 //! Parsing owns spans: every node carries byte offsets into the [`SourceFile`] text,
 //! and every error carries the span of the offending text.
 
+pub mod hcl;
 pub mod json;
 pub mod yaml;
 

@@ -104,7 +104,7 @@ struct Verdict<'a> {
     reason: Option<String>,
     /// Places that led here: the Lex property a cross-resource link started
     /// from (shown as "linked from `path` here").
-    related: Vec<(Span, PropPath<'a>)>,
+    related: Vec<(Span, PropPath<'a>, usize)>,
     /// The resource the verdict was decided in (index into the model), when a link
     /// moved evaluation to another resource.
     resource: Option<usize>,
@@ -349,7 +349,9 @@ impl<'a, 'd> Ctx<'a, 'd> {
             Some(via) => format!("{message} ({via})"),
             None => message,
         };
-        let span = first_line(&self.model.source, verdict.span);
+        let decided_in = verdict.resource.unwrap_or(self.index);
+        let source = self.model.source_of(decided_in);
+        let span = first_line(source, verdict.span);
         let resource = verdict
             .resource
             .and_then(|i| self.model.resources.get(i))
@@ -357,12 +359,13 @@ impl<'a, 'd> Ctx<'a, 'd> {
         let related = verdict
             .related
             .iter()
-            .map(|(span, from)| {
-                let span = first_line(&self.model.source, *span);
+            .map(|(span, from, index)| {
+                let source = self.model.source_of(*index);
+                let span = first_line(source, *span);
                 RelatedLocation {
-                    source: self.model.source.clone(),
+                    source: source.clone(),
                     span,
-                    region: self.model.source.region(span),
+                    region: source.region(span),
                     message: format!("linked from `{}` here", from.render()),
                 }
             })
@@ -372,9 +375,9 @@ impl<'a, 'd> Ctx<'a, 'd> {
             severity: policy.info.severity,
             status,
             message,
-            source: self.model.source.clone(),
+            source: source.clone(),
             span,
-            region: self.model.source.region(span),
+            region: source.region(span),
             resource: ResourceRef {
                 id: resource.id.clone(),
                 resource_type: resource.resource_type.clone(),
@@ -587,7 +590,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             };
             if v.truth != Truth::True {
                 v.resource.get_or_insert(index);
-                v.related.push((from.span, from.path.clone()));
+                v.related.push((from.span, from.path.clone(), self.index));
             }
             v
         });
