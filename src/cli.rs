@@ -226,11 +226,21 @@ pub enum ListFormat {
 }
 
 /// Parses arguments and runs; returns the process exit code.
+/// Stack of each worker thread.
+const WORKER_STACK: usize = 64 << 20;
+
 pub fn run<I, T>(args: I) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    // The HCL parser and evaluator recurse once per nesting level (about 2 KB
+    // a level in release builds, 8 KB in debug): reserve enough stack for
+    // `--max-depth 1024` in either. Only the pages touched are committed. An
+    // error means a pool already exists (an embedding program's), which is kept.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK)
+        .build_global();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {

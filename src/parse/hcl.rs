@@ -7,8 +7,8 @@
 //!
 //! The tree keeps expressions as written; the model layer evaluates what can be
 //! known statically (`model::hcl`). Nesting is bounded by [`Limits::max_depth`]
-//! (blocks, collections, calls and sub-expressions each count one level), so
-//! hostile input cannot exhaust the stack.
+//! (each block and each nested expression counts one level, as each
+//! JSON or YAML collection does), so hostile input cannot exhaust the stack.
 //!
 //! Newlines matter as in HCL: they end an attribute, and separate object items,
 //! but are ignored inside parentheses, brackets, calls and interpolations.
@@ -173,6 +173,10 @@ impl BinaryOp {
 
 /// Parses one `.tf` file.
 ///
+/// The parser recurses once per nesting level: give the calling thread about
+/// 2 KB of stack per level of `limits.max_depth` (8 KB in debug builds); the
+/// command line's workers have 64 MB.
+///
 /// # Errors
 ///
 /// A [`ParseError`] at the first syntax error, for an attribute defined twice in
@@ -286,7 +290,7 @@ impl<'t> Parser<'t> {
                         memchr::memmem::find(self.bytes.get(start + 2..).unwrap_or(&[]), b"*/")
                             .map_or(self.bytes.len(), |i| start + 2 + i + 2);
                     self.pos = end;
-                    self.comments.push(Span::new(start, end));
+                    self.comment(Span::new(start, end));
                 }
                 _ => break,
             }
@@ -303,8 +307,19 @@ impl<'t> Parser<'t> {
         } else {
             end
         };
-        self.comments.push(Span::new(start, text_end));
+        self.comment(Span::new(start, text_end));
         self.pos = end;
+    }
+
+    /// Records a comment once: backtracking after an expression skips some twice.
+    fn comment(&mut self, span: Span) {
+        if self
+            .comments
+            .last()
+            .is_none_or(|last| last.start < span.start)
+        {
+            self.comments.push(span);
+        }
     }
 
     /// The items of a body, up to the end of input (`nested == false`) or the
@@ -471,10 +486,9 @@ impl<'t> Parser<'t> {
             }
             self.pos += width;
             self.ws();
-            self.enter()?;
-            let right = self.binary(op.precedence() + 1);
-            self.depth -= 1;
-            let right = right?;
+            // Right operands recurse once per precedence level at most; deeper
+            // nesting goes through `expr`, which counts it.
+            let right = self.binary(op.precedence() + 1)?;
             left = Expr {
                 span: Span::new(left.span.start(), right.span.end()),
                 kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
@@ -528,6 +542,8 @@ impl<'t> Parser<'t> {
         let mut accessors = Vec::new();
         loop {
             match (self.peek(), self.peek_at(1)) {
+                // `xs...` expands a call's last argument.
+                (Some(b'.'), Some(b'.')) => break,
                 (Some(b'.'), Some(b'*')) => {
                     self.pos += 2;
                     accessors.push(Accessor::AttrSplat);
@@ -634,7 +650,6 @@ impl<'t> Parser<'t> {
             return Ok(ExprKind::Variable(name));
         }
         self.pos += 1;
-        self.enter()?;
         let parsed = self.bracketed(|p| {
             let mut args = Vec::new();
             let mut expand = false;
@@ -655,7 +670,6 @@ impl<'t> Parser<'t> {
             }
             Ok((args, expand))
         });
-        self.depth -= 1;
         let (args, expand) = parsed?;
         self.expect(b')', "`,` or `)` in the function call")?;
         Ok(ExprKind::Call { name, args, expand })
@@ -700,7 +714,6 @@ impl<'t> Parser<'t> {
 
     fn tuple(&mut self) -> Parsed<ExprKind> {
         self.pos += 1;
-        self.enter()?;
         let result = self.bracketed(|p| {
             if p.for_keyword() {
                 return p.for_rest(b']').map(|()| ExprKind::For);
@@ -718,7 +731,6 @@ impl<'t> Parser<'t> {
             }
             Ok(ExprKind::Array(items))
         });
-        self.depth -= 1;
         let kind = result?;
         self.expect(b']', "`,` or `]` in the list")?;
         Ok(kind)
@@ -726,10 +738,7 @@ impl<'t> Parser<'t> {
 
     fn object(&mut self) -> Parsed<ExprKind> {
         self.pos += 1;
-        self.enter()?;
-        let result = self.object_items();
-        self.depth -= 1;
-        let kind = result?;
+        let kind = self.object_items()?;
         self.expect(b'}', "`}` closing the object")?;
         Ok(kind)
     }
@@ -1129,5 +1138,223 @@ fn strip_indent(parts: &mut [TemplatePart]) {
             }
             _ => at_line_start = false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> File {
+        parse(text, &Limits::default()).unwrap_or_else(|e| panic!("{e} at {:?}", e.span))
+    }
+
+    fn slice(text: &str, span: Span) -> &str {
+        &text[span.start()..span.end()]
+    }
+
+    fn attribute<'f>(body: &'f Body, name: &str) -> &'f Attribute {
+        body.items
+            .iter()
+            .find_map(|i| match i {
+                Item::Attribute(a) if a.name.text == name => Some(a),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    fn block(body: &Body, index: usize) -> &Block {
+        body.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Block(b) => Some(b),
+                _ => None,
+            })
+            .nth(index)
+            .unwrap()
+    }
+
+    #[test]
+    fn blocks_labels_and_attributes_keep_exact_spans() {
+        let text = "# head\r\nresource \"aws_lexv2models_bot\" \"é\" {\r\n\tname = \"x\" // c\r\n  data_privacy {\r\n    child_directed = true\r\n  }\r\n}\r\n";
+        let file = parse_ok(text);
+        let bot = block(&file.body, 0);
+        assert_eq!(bot.name.text, "resource");
+        assert_eq!(bot.labels[0].text, "aws_lexv2models_bot");
+        assert_eq!(slice(text, bot.labels[1].span), "\"é\"");
+        assert_eq!(bot.labels[1].text, "é");
+        let name = attribute(&bot.body, "name");
+        assert_eq!(slice(text, name.name.span), "name");
+        assert_eq!(slice(text, name.value.span), "\"x\"");
+        assert_eq!(slice(text, name.span), "name = \"x\"");
+        let privacy = block(&bot.body, 0);
+        assert_eq!(slice(text, privacy.name.span), "data_privacy");
+        assert!(slice(text, privacy.span).ends_with('}'));
+        let comments: Vec<&str> = file.comments.iter().map(|c| slice(text, *c)).collect();
+        assert_eq!(comments, ["# head", "// c"]);
+    }
+
+    #[test]
+    fn expressions() {
+        let text = r#"
+a = var.x ? [1, 2.5, -3e2] : { k = "v", "q" : null }
+b = jsonencode({
+  Statement = [{ Effect = "Allow", Action = ["lex:*"] }]
+})
+c = "arn:${var.partition}:x/$${literal}%%{no}"
+d = aws_iam_role.lex.arn
+e = local.list[0].name
+f = [for s in var.slots : s.name if s.sensitive]
+g = { for k, v in var.m : k => v... }
+h = provider::aws::arn_parse(x).region
+i = concat(var.a, [
+  "b",
+])
+j = !true || 1 + 2 * 3 >= 7 && x != "y"
+k = aws_instance.web.*.id
+l = aws_instance.web[*].id
+m = a.0.b
+n = f(xs...)
+"#;
+        let file = parse_ok(text);
+        let kind = |name: &str| &attribute(&file.body, name).value.kind;
+        assert!(matches!(kind("a"), ExprKind::Conditional(..)));
+        assert!(matches!(kind("b"), ExprKind::Call { name, .. } if name == "jsonencode"));
+        match kind("c") {
+            ExprKind::Template(parts) => {
+                assert_eq!(parts.len(), 3);
+                assert_eq!(parts[2], TemplatePart::Literal(":x/${literal}%{no}".into()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(kind("d"), ExprKind::Traversal(..)));
+        assert!(matches!(kind("f"), ExprKind::For));
+        assert!(matches!(kind("g"), ExprKind::For));
+        assert!(matches!(kind("h"), ExprKind::Traversal(root, _)
+            if matches!(&root.kind, ExprKind::Call { name, .. } if name == "provider::aws::arn_parse")));
+        assert!(matches!(kind("i"), ExprKind::Call { args, .. } if args.len() == 2));
+        assert!(matches!(kind("j"), ExprKind::Binary(BinaryOp::Or, ..)));
+        assert!(matches!(kind("k"), ExprKind::Traversal(_, acc) if acc[1] == Accessor::AttrSplat));
+        assert!(matches!(kind("l"), ExprKind::Traversal(_, acc) if acc[1] == Accessor::FullSplat));
+        assert!(
+            matches!(kind("m"), ExprKind::Traversal(_, acc) if matches!(acc[0], Accessor::LegacyIndex(0, _)))
+        );
+        assert!(matches!(kind("n"), ExprKind::Call { expand: true, .. }));
+    }
+
+    #[test]
+    fn heredocs_and_directives() {
+        let text = "a = <<-EOT\n    {\n      \"k\": \"${var.v}\"\n    }\n    EOT\nb = <<EOF\nplain\nEOF\nc = \"%{ if var.x }y%{ endif }\"\n";
+        let file = parse_ok(text);
+        match &attribute(&file.body, "a").value.kind {
+            ExprKind::Template(parts) => {
+                assert_eq!(parts[0], TemplatePart::Literal("{\n  \"k\": \"".into()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            attribute(&file.body, "b").value.kind,
+            ExprKind::String("plain\n".into())
+        );
+        assert!(matches!(&attribute(&file.body, "c").value.kind,
+            ExprKind::Template(parts) if matches!(parts[0], TemplatePart::Directive(_))));
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_text() {
+        let cases: [(&str, &str, usize); 7] = [
+            (
+                "a = \n",
+                "unexpected character '\\n'; expected an expression",
+                4,
+            ),
+            (
+                "a = 1\na = 2\n",
+                "duplicate key \"a\" (first defined at byte 0)",
+                6,
+            ),
+            (
+                "resource \"x\" \"y\" {\n",
+                "unexpected end of input; expected `}` closing the block",
+                19,
+            ),
+            (
+                "a = \"open\n",
+                "unexpected character '\\n'; expected `\"` closing the string",
+                9,
+            ),
+            (
+                "a = 1 b = 2\n",
+                "unexpected character 'b'; expected a newline after the attribute or block",
+                6,
+            ),
+            (
+                "a = <<EOT\nnever closed\n",
+                "unexpected end of input; expected the heredoc's closing marker",
+                23,
+            ),
+            ("a = 1e999999\n", "number \"1e999999\" is out of range", 4),
+        ];
+        for (text, message, at) in cases {
+            let err = parse(text, &Limits::default()).unwrap_err();
+            assert_eq!(
+                (err.to_string().as_str(), err.span.start()),
+                (message, at),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// Runs `test` on a thread with the stack the command line gives its workers.
+    fn with_worker_stack(test: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(test)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        with_worker_stack(nesting_is_bounded_on_a_worker_stack);
+    }
+
+    fn nesting_is_bounded_on_a_worker_stack() {
+        let limits = Limits {
+            max_depth: crate::parse::MAX_DEPTH_CEILING,
+            ..Limits::default()
+        };
+        let deep = format!("a = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let err = parse(&deep, &limits).unwrap_err();
+        assert_eq!(
+            err.kind,
+            ParseErrorKind::TooDeep {
+                limit: limits.max_depth
+            }
+        );
+        let blocks = format!("{}{}", "b {\n".repeat(50_000), "}\n".repeat(50_000));
+        let err = parse(&blocks, &limits).unwrap_err();
+        assert_eq!(
+            err.kind,
+            ParseErrorKind::TooDeep {
+                limit: limits.max_depth
+            }
+        );
+        let unary = format!("a = {}true\n", "!".repeat(100_000));
+        assert!(matches!(
+            parse(&unary, &limits).unwrap_err().kind,
+            ParseErrorKind::TooDeep { .. }
+        ));
+        let nested = format!("a = {}1{}\n", "(".repeat(1000), ")".repeat(1000));
+        assert!(parse(&nested, &limits).is_ok());
+    }
+
+    #[test]
+    fn one_line_blocks_and_empty_files() {
+        assert!(parse_ok("").body.items.is_empty());
+        assert!(parse_ok("\n  # only a comment\n").body.items.is_empty());
+        let file = parse_ok("locals { a = 1 }\nterraform {}\n");
+        assert_eq!(file.body.items.len(), 2);
     }
 }
