@@ -1,4 +1,4 @@
-//! Per-stage micro-benchmarks: spanned parsing (JSON, YAML), model building and
+//! Per-stage micro-benchmarks: spanned parsing (JSON, YAML, HCL), model building and
 //! policy evaluation, each over the real templates in `../shared/corpus/real`
 //! and the bundled examples, so a regression shows up in the stage that caused it.
 //!
@@ -95,6 +95,80 @@ fn parsing(c: &mut Criterion) {
         });
         group.finish();
     }
+    // HCL against JSON per byte: the real `.tf` files, and the fixtures' `.tf`
+    // files beside their `.tf.json` twins (the same resources in each syntax).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let real = tf_files(&[root.join("../shared/corpus/real"), root.join("examples")]);
+    let (twins_tf, twins_json) = twins(&root.join("fixtures"));
+    let mut group = c.benchmark_group("parse");
+    group.throughput(Throughput::Bytes(bytes(&real)));
+    group.bench_function("hcl", |b| {
+        b.iter(|| {
+            for file in &real {
+                let _ = black_box(parse::hcl::parse(&file.text, &Limits::default()));
+            }
+        })
+    });
+    group.finish();
+    let mut group = c.benchmark_group("parse-twins");
+    group.throughput(Throughput::Bytes(bytes(&twins_tf)));
+    group.bench_function("tf", |b| {
+        b.iter(|| {
+            for file in &twins_tf {
+                let _ = black_box(parse::hcl::parse(&file.text, &Limits::default()));
+            }
+        })
+    });
+    group.throughput(Throughput::Bytes(bytes(&twins_json)));
+    group.bench_function("tf.json", |b| {
+        b.iter(|| {
+            for file in &twins_json {
+                let _ = black_box(parse::json::parse(&file.text, &Limits::default()));
+            }
+        })
+    });
+    group.finish();
+}
+
+/// Every `.tf` file below `dirs`.
+fn tf_files(dirs: &[PathBuf]) -> Vec<SharedSource> {
+    let mut files = Vec::new();
+    let mut stack: Vec<PathBuf> = dirs.to_vec();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "tf") {
+                if let Some(source) = read(&path) {
+                    files.push(source);
+                }
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// The fixtures' `X.tf` files that have an `X.tf.json` twin, and the twins.
+fn twins(fixtures: &Path) -> (Vec<SharedSource>, Vec<SharedSource>) {
+    let mut tf = Vec::new();
+    let mut json = Vec::new();
+    for file in tf_files(&[fixtures.to_path_buf()]) {
+        if let Some(twin) = read(&file.path.with_extension("tf.json")) {
+            tf.push(file);
+            json.push(twin);
+        }
+    }
+    (tf, json)
+}
+
+fn read(path: &Path) -> Option<SharedSource> {
+    let bytes = std::fs::read(path).ok()?;
+    SourceFile::decode(path, bytes).ok().map(Arc::new)
 }
 
 fn modelling(c: &mut Criterion) {

@@ -345,7 +345,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
     };
     if let Some(shard) = args.shard {
         let cwd = crate::suppress::normalise(Path::new("."));
-        candidates.retain(|c| shard.contains(&c.path, &cwd));
+        candidates.retain(|c| shard.contains(&c.shard_key(), &cwd));
     }
     let baseline = match &args.baseline {
         None => None,

@@ -137,6 +137,7 @@ pub fn discover(
             &mut errors,
         );
     }
+    drop_called_modules(&mut candidates);
     candidates.sort();
     candidates.dedup_by(|a, b| {
         if a.path == b.path {
@@ -209,6 +210,84 @@ fn walk(
 }
 
 /// `./a/b` → `a/b`, so reports show the paths users expect.
+/// Whether a path names a Terraform HCL file.
+pub fn is_tf(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+}
+
+/// The folder a file is in (`.` for a bare file name).
+pub fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+impl Candidate {
+    /// What `--shard` hashes: the file, or for a walked `.tf` file its folder,
+    /// because the files of a folder form one Terraform module.
+    pub fn shard_key(&self) -> PathBuf {
+        if !self.explicit && is_tf(&self.path) {
+            folder_of(&self.path)
+        } else {
+            self.path.clone()
+        }
+    }
+}
+
+/// Leaves out walked `.tf` files of folders that another walked folder calls
+/// as a local module (`source = "../modules/bot"`), directly or through other
+/// modules: their resources are linted through the call, with the caller's
+/// arguments, under the module's address. Folders in a cycle with no outside
+/// caller stay (the cycle is reported). A light scan of each line is enough:
+/// registry sources never start with a dot.
+fn drop_called_modules(candidates: &mut Vec<Candidate>) {
+    use std::collections::{HashMap, HashSet};
+    let mut calls: HashMap<PathBuf, HashSet<PathBuf>> = HashMap::new();
+    for candidate in candidates.iter().filter(|c| !c.explicit && is_tf(&c.path)) {
+        let folder = crate::suppress::normalise(&folder_of(&candidate.path));
+        let callees = calls.entry(folder.clone()).or_default();
+        let Ok(text) = std::fs::read_to_string(&candidate.path) else {
+            continue;
+        };
+        for line in text.lines() {
+            let Some(rest) = line.trim_start().strip_prefix("source") else {
+                continue;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix('=') else {
+                continue;
+            };
+            let value = rest.trim().trim_matches('"');
+            if value.starts_with("./") || value.starts_with("../") {
+                let callee = crate::suppress::normalise(&folder.join(value));
+                if callee != folder {
+                    callees.insert(callee);
+                }
+            }
+        }
+    }
+    let called: HashSet<&PathBuf> = calls.values().flatten().collect();
+    let mut reached: HashSet<&PathBuf> = HashSet::new();
+    let mut work: Vec<&PathBuf> = calls.keys().filter(|f| !called.contains(f)).collect();
+    while let Some(folder) = work.pop() {
+        for callee in calls.get(folder).into_iter().flatten() {
+            if reached.insert(callee) {
+                work.push(callee);
+            }
+        }
+    }
+    if reached.is_empty() {
+        return;
+    }
+    let dropped: HashSet<PathBuf> = reached.into_iter().cloned().collect();
+    candidates.retain(|c| {
+        c.explicit
+            || !is_tf(&c.path)
+            || !dropped.contains(&crate::suppress::normalise(&folder_of(&c.path)))
+    });
+}
+
 fn clean(path: &Path) -> PathBuf {
     path.strip_prefix(".")
         .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)

@@ -281,7 +281,7 @@ fn lint(
     options: &CheckOptions,
     explicit: bool,
 ) -> FileOutcome {
-    if hcl::is_tf(&source.path) {
+    if crate::discover::is_tf(&source.path) {
         return hcl::check_single(source, policies, options);
     }
     let root = match parse::parse(&source, &options.limits) {

@@ -498,3 +498,55 @@ fn tf_and_tf_json_twins_give_the_same_findings() {
     assert!(twins >= 2, "twin fixtures went missing ({twins})");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Modules calling modules: addresses carry the whole module path, and only
+/// the root folder is linted on its own (sharding keeps a folder together).
+#[test]
+fn nested_modules_carry_the_module_path() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("modules/bot/main.tf", BOT_MODULE),
+            (
+                "modules/contact-centre/main.tf",
+                "variable \"ttl\" {}\n\nmodule \"bot\" {\n  source         = \"../bot\"\n  name           = \"claims\"\n  ttl            = var.ttl\n  child_directed = false\n}\n",
+            ),
+            (
+                "live/main.tf",
+                "module \"centre\" {\n  source = \"../modules/contact-centre\"\n  ttl    = 7200\n}\n",
+            ),
+        ],
+    );
+    let out = lexguard(
+        dir.path(),
+        &["check", ".", "--select", "LEX005", "--format", "json"],
+    );
+    let report = json(&out);
+    assert_eq!(report["errors"], serde_json::json!([]));
+    assert_eq!(
+        findings(&report),
+        owned(&[(
+            "LEX005",
+            "modules/bot/main.tf",
+            14,
+            3,
+            "fail",
+            "module.centre.module.bot.aws_lexv2models_bot.this"
+        )])
+    );
+    let mut union = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let out = lexguard(
+            dir.path(),
+            &[
+                "check", ".", "--select", "LEX005", "--format", "json", "--shard", shard,
+            ],
+        );
+        let found = findings(&json(&out));
+        assert!(
+            found.is_empty() || found == findings(&report),
+            "{shard}: {found:?}"
+        );
+    }
+}

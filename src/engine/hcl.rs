@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{evaluate, CheckOptions, FileOutcome};
-use crate::discover::Candidate;
+use crate::discover::{folder_of, is_tf, Candidate};
 use crate::error::FileError;
 use crate::model::hcl::{self as hcl_model, ModuleFile};
 use crate::model::{Dialect, Model, Resolver};
@@ -21,86 +21,31 @@ pub(super) enum Unit<'c> {
     Module(PathBuf),
 }
 
-/// Whether a path names a Terraform HCL file.
-pub(crate) fn is_tf(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
-}
-
 /// Groups walked `.tf` candidates by folder, at the place of their folder's
-/// first file, and leaves out folders that another linted folder calls as a
-/// module: their resources are linted through the call, with the caller's
-/// arguments. A `.tf` file named on the command line is linted on its own
+/// first file. A `.tf` file named on the command line is linted on its own
 /// (as Checkov's `-f` and Trivy do), unless its folder is walked too.
+/// (Discovery already left out folders that another walked folder calls.)
 pub(super) fn units(candidates: &[Candidate]) -> Vec<Unit<'_>> {
+    let walked: HashSet<PathBuf> = candidates
+        .iter()
+        .filter(|c| !c.explicit && c.path.as_os_str() != "-" && is_tf(&c.path))
+        .map(|c| folder_of(&c.path))
+        .collect();
+    let mut placed: HashSet<PathBuf> = HashSet::new();
     let mut units = Vec::with_capacity(candidates.len());
-    let mut folders: Vec<PathBuf> = Vec::new();
-    for candidate in candidates {
-        if candidate.explicit || candidate.path.as_os_str() == "-" || !is_tf(&candidate.path) {
-            continue;
-        }
-        let folder = folder_of(&candidate.path);
-        if !folders.contains(&folder) {
-            folders.push(folder);
-        }
-    }
-    let mut placed: Vec<&Path> = Vec::new();
     for candidate in candidates {
         if candidate.path.as_os_str() == "-" || !is_tf(&candidate.path) {
             units.push(Unit::File(candidate));
             continue;
         }
         let folder = folder_of(&candidate.path);
-        match folders.iter().find(|f| **f == folder) {
-            Some(walked) if !placed.contains(&walked.as_path()) => {
-                placed.push(walked);
-                units.push(Unit::Module(walked.clone()));
-            }
-            Some(_) => {}
-            None => units.push(Unit::File(candidate)),
+        if !walked.contains(&folder) {
+            units.push(Unit::File(candidate));
+        } else if placed.insert(folder.clone()) {
+            units.push(Unit::Module(folder));
         }
-    }
-    if folders.len() > 1 {
-        let called = called_folders(&folders);
-        units.retain(|unit| match unit {
-            Unit::Module(folder) => !called.contains(&suppress::normalise(folder)),
-            Unit::File(_) => true,
-        });
     }
     units
-}
-
-fn folder_of(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// Local module folders called from `folders`, from a light scan of their
-/// files for `source = "./…"` (registry sources never start with a dot).
-fn called_folders(folders: &[PathBuf]) -> HashSet<PathBuf> {
-    let mut called = HashSet::new();
-    for folder in folders {
-        for path in tf_files(folder).unwrap_or_default() {
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            for line in text.lines() {
-                let Some(rest) = line.trim_start().strip_prefix("source") else {
-                    continue;
-                };
-                let Some(rest) = rest.trim_start().strip_prefix('=') else {
-                    continue;
-                };
-                let value = rest.trim().trim_matches('"');
-                if value.starts_with("./") || value.starts_with("../") {
-                    called.insert(suppress::normalise(&folder.join(value)));
-                }
-            }
-        }
-    }
-    called
 }
 
 /// The `.tf` files of a folder, sorted. Override files (`override.tf`,
