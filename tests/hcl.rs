@@ -535,7 +535,7 @@ fn nested_modules_carry_the_module_path() {
             "module.centre.module.bot.aws_lexv2models_bot.this"
         )])
     );
-    let mut union = Vec::new();
+    let mut union: Vec<(String, String, u64, u64, String, String)> = Vec::new();
     for shard in ["1/2", "2/2"] {
         let out = lexguard(
             dir.path(),
