@@ -1000,11 +1000,14 @@ impl<'t> Parser<'t> {
     /// One escape sequence at `self.pos` (a backslash): the character and the
     /// escape's width in bytes.
     fn escape(&self) -> Parsed<(char, usize)> {
+        // The span ends inside the text and on a character boundary, even when
+        // the text ends right after the backslash.
         let invalid = |width: usize| {
-            ParseError::new(
-                ParseErrorKind::InvalidEscape,
-                Span::new(self.pos, self.pos + width),
-            )
+            let mut end = (self.pos + width).min(self.text.len());
+            while !self.text.is_char_boundary(end) {
+                end += 1;
+            }
+            ParseError::new(ParseErrorKind::InvalidEscape, Span::new(self.pos, end))
         };
         let simple = match self.peek_at(1) {
             Some(b'n') => '\n',
@@ -1348,6 +1351,23 @@ n = f(xs...)
         ));
         let nested = format!("a = {}1{}\n", "(".repeat(1000), ")".repeat(1000));
         assert!(parse(&nested, &limits).is_ok());
+    }
+
+    /// Found by fuzzing (`parse_hcl`): an escape at the very end of the text,
+    /// or before a multi-byte character, gave a span past the end or inside
+    /// the character.
+    #[test]
+    fn invalid_escapes_at_the_end_stay_inside_the_text() {
+        for text in ["resource \"a\\", "a = \"\\é\"", "a = \"\\u12é4\""] {
+            let err = parse(text, &Limits::default()).unwrap_err();
+            assert_eq!(err.kind, ParseErrorKind::InvalidEscape, "{text:?}");
+            assert!(err.span.end() <= text.len(), "{text:?}: {:?}", err.span);
+            assert!(
+                text.is_char_boundary(err.span.end()),
+                "{text:?}: {:?}",
+                err.span
+            );
+        }
     }
 
     #[test]
