@@ -119,6 +119,8 @@ fn examples_report_exact_findings() {
         ("LEX032", "examples/cloudformation/claims-bot.yaml", 54, 17),
         ("LEX033", "examples/cloudformation/claims-bot.yaml", 54, 17),
         ("LEX020", "examples/cloudformation/claims-bot.yaml", 66, 13),
+        ("LEX005", "examples/terraform/contact-centre/main.tf", 27, 3),
+        ("LEX020", "examples/terraform/contact-centre/main.tf", 41, 7),
         ("LEX017", "examples/terraform/legacy-bot.tf.json", 7, 7),
         ("LEX005", "examples/terraform/legacy-bot.tf.json", 10, 9),
         ("LEX001", "examples/terraform/legacy-bot.tf.json", 16, 7),
