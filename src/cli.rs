@@ -124,7 +124,7 @@ pub struct CheckArgs {
     /// suffixes K, M, G).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
-    /// Deepest nesting of a document's arrays and objects (default 256, at most 1024).
+    /// Deepest nesting of a document's arrays and objects (default 255, at most 1024).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub max_depth: Option<u16>,
     /// Most nodes YAML aliases may add to one document (default 100000).

@@ -29,7 +29,9 @@ pub const MAX_DEPTH_CEILING: usize = 1024;
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_depth: 256,
+            // saphyr stops YAML flow nesting at 255 levels; the same default
+            // for every grammar makes one limit, one message and one behaviour.
+            max_depth: 255,
             max_alias_nodes: 100_000,
             max_file_size: 64 * 1024 * 1024,
         }
