@@ -45,7 +45,10 @@ pub struct CheckOptions {
 #[derive(Debug, Default)]
 struct FileOutcome {
     findings: Vec<Finding>,
+    /// Why the file could not be linted.
     error: Option<FileError>,
+    /// Wrong shapes in a file whose readable resources were linted.
+    model_errors: Vec<FileError>,
     scanned: bool,
     skipped: bool,
     resources: usize,
@@ -137,6 +140,7 @@ pub fn check_streaming<E>(
                 report.summary.resources += outcome.resources;
                 report.resources.extend(outcome.scanned_resources);
                 report.errors.extend(outcome.error);
+                report.errors.extend(outcome.model_errors);
                 if !outcome.findings.is_empty() {
                     outcome.findings.sort_by(|a, b| {
                         a.sort_key()
@@ -193,7 +197,7 @@ pub fn check_source(
         ..CheckOptions::default()
     };
     let outcome = lint(Arc::new(source), policies, &options, true);
-    match outcome.error {
+    match outcome.error.or(outcome.model_errors.into_iter().next()) {
         Some(err) => Err(err),
         None => Ok(outcome.findings),
     }
@@ -308,7 +312,15 @@ fn lint(
             }
         };
     };
-    let model: Model<'_> = model::build(source.clone(), &root, dialect, &options.environment);
+    let mut model: Model<'_> = model::build(source.clone(), &root, dialect, &options.environment);
+    let model_errors = std::mem::take(&mut model.errors)
+        .into_iter()
+        .map(|e| FileError::Model {
+            file: source.clone(),
+            span: e.span,
+            kind: e.kind,
+        })
+        .collect();
     let mut findings = evaluate_model(policies, &model);
     let today = options.today.unwrap_or_else(Date::today);
     let (inline, mut warnings) = suppress::inline_rules(&root, &model, &options.known_policies);
@@ -352,6 +364,7 @@ fn lint(
         used_suppressions,
         findings,
         error: None,
+        model_errors,
         scanned: true,
         skipped: false,
         resources: model.resources.len(),

@@ -74,6 +74,10 @@ pub enum ModelErrorKind {
         expected: &'static str,
         found: &'static str,
     },
+    #[error("`{at}` has no `{key}`")]
+    MissingKey { at: String, key: &'static str },
+    #[error("modules nest deeper than {limit} levels")]
+    TooDeep { limit: usize },
 }
 
 impl FileError {

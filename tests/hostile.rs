@@ -161,6 +161,34 @@ fn hostile(name: &str) -> (i32, Value) {
     check_one(name, &bytes_of(name))
 }
 
+/// As [`hostile`], but found by walking the folder that holds it.
+fn hostile_walked(name: &str) -> (i32, Value) {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join(name), bytes_of(name)).unwrap();
+    check(dir.path(), &["."])
+}
+
+/// (file, kind, message, start) of an error.
+type ErrorAt = (String, String, String, Option<(u64, u64)>);
+
+/// Every error of a report.
+fn errors_of(report: &Value) -> Vec<ErrorAt> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_owned(),
+                e["kind"].as_str().unwrap().to_owned(),
+                e["message"].as_str().unwrap().to_owned(),
+                e.get("start")
+                    .map(|s| (s["line"].as_u64().unwrap(), s["column"].as_u64().unwrap())),
+            )
+        })
+        .collect()
+}
+
 /// Whether permissions are enforced for this process (not root).
 fn permissions_apply(dir: &Path) -> bool {
     let probe = dir.join("probe");
@@ -407,39 +435,97 @@ fn duplicate_keys_point_at_the_second_key() {
 }
 
 #[test]
-#[ignore = "bug: `Resources` as a list is `not_recognised` (and skipped when walked) instead of a `model` error"]
 fn resources_as_a_list_is_a_model_error() {
-    let (code, report) = hostile("res-list.yaml");
-    assert_eq!(code, 2);
-    assert_error(&report, "res-list.yaml", "model", "Resources", Some((2, 3)));
+    for (code, report) in [hostile("res-list.yaml"), hostile_walked("res-list.yaml")] {
+        assert_eq!(code, 2);
+        assert_error(
+            &report,
+            "res-list.yaml",
+            "model",
+            "`Resources` must be an object, found array",
+            Some((2, 3)),
+        );
+    }
 }
 
 #[test]
-fn resources_as_a_list_named_explicitly_is_an_error() {
-    let (code, report) = hostile("res-list.yaml");
-    assert_eq!(code, 2);
-    assert_eq!(only_error(&report)["file"], "res-list.yaml");
+fn resource_without_type_is_a_model_error_at_the_resource() {
+    for (code, report) in [hostile("no-type.yaml"), hostile_walked("no-type.yaml")] {
+        assert_eq!(code, 2);
+        assert_error(
+            &report,
+            "no-type.yaml",
+            "model",
+            "`Resources.B` has no `Type`",
+            Some((2, 3)),
+        );
+    }
 }
 
 #[test]
-fn resource_without_type_named_explicitly_is_an_error() {
-    let (code, report) = hostile("no-type.yaml");
+fn wrong_resource_shapes_do_not_hide_the_good_resources() {
+    let text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Text: just text\n  Typed:\n    Type: [AWS::Lex::Bot]\n  B:\n    Type: AWS::Lex::Bot\n    Properties:\n      IdleSessionTTLInSeconds: 3600\n";
+    let (code, report) = check_one("t.yaml", text.as_bytes());
     assert_eq!(code, 2);
-    assert_error(
-        &report,
-        "no-type.yaml",
-        "not_recognised",
-        "not a CloudFormation template",
-        None,
+    assert_eq!(
+        errors_of(&report),
+        [
+            (
+                "t.yaml".to_owned(),
+                "model".to_owned(),
+                "`Resources.Text` must be an object, found string".to_owned(),
+                Some((3, 9))
+            ),
+            (
+                "t.yaml".to_owned(),
+                "model".to_owned(),
+                "`Resources.Typed.Type` must be a string, found array".to_owned(),
+                Some((5, 11))
+            ),
+        ]
+    );
+    assert!(
+        has_finding(&report, "t.yaml", "LEX005", "fail", (9, 7)),
+        "{report:#}"
     );
 }
 
 #[test]
-#[ignore = "bug: a resource without `Type` makes the file `not_recognised` (skipped when walked) instead of a `model` error at the resource"]
-fn resource_without_type_is_a_model_error() {
-    let (code, report) = hostile("no-type.yaml");
+fn a_template_with_a_malformed_resources_section_is_reported_when_walked() {
+    // The template version says it is a template, whatever `Resources` holds.
+    let dir = temp_dir();
+    let text = "AWSTemplateFormatVersion: '2010-09-09'\nResources: 5\n";
+    std::fs::write(dir.path().join("t.yaml"), text).unwrap();
+    let (code, report) = check(dir.path(), &["."]);
     assert_eq!(code, 2);
-    assert_error(&report, "no-type.yaml", "model", "Type", Some((2, 3)));
+    assert_error(
+        &report,
+        "t.yaml",
+        "model",
+        "`Resources` must be an object, found number",
+        Some((2, 12)),
+    );
+}
+
+#[test]
+fn a_yaml_file_with_an_unrelated_resources_key_is_skipped_when_walked() {
+    let text = "apiVersion: v1\nkind: ConfigMap\nResources:\n  - cpu\n  - memory\n";
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("config.yaml"), text).unwrap();
+    let (code, report) = check(dir.path(), &["."]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["errors"], Value::Array(Vec::new()));
+    assert_eq!(report["summary"]["files_skipped"], 1);
+    // Named explicitly it is an error, but not a template with a wrong shape.
+    let (code, report) = check(dir.path(), &["config.yaml"]);
+    assert_eq!(code, 2);
+    assert_error(
+        &report,
+        "config.yaml",
+        "not_recognised",
+        "not a CloudFormation template or Terraform JSON file",
+        None,
+    );
 }
 
 #[test]
@@ -621,13 +707,138 @@ fn nonexistent_path() {
 }
 
 #[test]
-fn broken_plan_state_and_tf_json_do_not_crash() {
-    // Current behaviour: the odd shapes are read as "no resources" (exit 0).
-    for name in ["plan.json", "state.json", "bad.tf.json"] {
-        let (code, report) = hostile(name);
-        assert_eq!(code, 0, "{name}: {report:#}");
-        assert_eq!(report["summary"]["files_scanned"], 1, "{name}");
+fn broken_plan_state_and_tf_json_are_model_errors_at_the_value() {
+    let cases = [
+        (
+            "plan.json",
+            "`planned_values.root_module.child_modules` must be an array, found number",
+            (1, 89),
+        ),
+        (
+            "state.json",
+            "`values` must be an object, found null",
+            (1, 34),
+        ),
+    ];
+    for (name, message, at) in cases {
+        for (code, report) in [hostile(name), hostile_walked(name)] {
+            assert_eq!(code, 2, "{name}: {report:#}");
+            assert_eq!(report["summary"]["files_scanned"], 1, "{name}");
+            assert_error(&report, name, "model", message, Some(at));
+        }
     }
+    for (code, report) in [hostile("bad.tf.json"), hostile_walked("bad.tf.json")] {
+        assert_eq!(code, 2);
+        let want: Vec<_> = [37, 39, 41]
+            .iter()
+            .enumerate()
+            .map(|(i, column)| {
+                (
+                    "bad.tf.json".to_owned(),
+                    "model".to_owned(),
+                    format!("`resource.aws_lexv2models_bot[{i}]` must be an object, found number"),
+                    Some((1, *column)),
+                )
+            })
+            .collect();
+        assert_eq!(errors_of(&report), want);
+    }
+}
+
+fn model_error(
+    file: &str,
+    message: &str,
+    at: (u64, u64),
+) -> (String, String, String, Option<(u64, u64)>) {
+    (
+        file.to_owned(),
+        "model".to_owned(),
+        message.to_owned(),
+        Some(at),
+    )
+}
+
+#[test]
+fn a_broken_plan_still_reports_its_good_resources() {
+    let plan = r#"{"format_version": "1.2",
+ "planned_values": {"root_module": {
+  "resources": [
+   {"address": "aws_lexv2models_bot.b", "mode": "managed", "type": "aws_lexv2models_bot",
+    "values": {"name": "b", "idle_session_ttl_in_seconds": 3600}},
+   {"address": "aws_lexv2models_bot.c", "type": "aws_lexv2models_bot", "values": null},
+   7],
+  "child_modules": [{"resources": [{"type": "x"}]}, "m"]}}}
+"#;
+    let (code, report) = check_one("plan.json", plan.as_bytes());
+    assert_eq!(code, 2);
+    let root = "planned_values.root_module";
+    assert_eq!(
+        errors_of(&report),
+        [
+            model_error(
+                "plan.json",
+                &format!("`{root}.resources[1].values` must be an object, found null"),
+                (6, 82)
+            ),
+            model_error(
+                "plan.json",
+                &format!("`{root}.resources[2]` must be an object, found number"),
+                (7, 4)
+            ),
+            model_error(
+                "plan.json",
+                &format!("`{root}.child_modules[0].resources[0]` has no `address`"),
+                (8, 36)
+            ),
+            model_error(
+                "plan.json",
+                &format!("`{root}.child_modules[1]` must be an object, found string"),
+                (8, 53)
+            ),
+        ]
+    );
+    assert!(
+        has_finding(&report, "plan.json", "LEX005", "fail", (5, 29)),
+        "{:?}",
+        findings_of(&report, "plan.json")
+    );
+}
+
+#[test]
+fn a_broken_tf_json_still_reports_its_good_resources() {
+    let config = r#"{"resource": {
+  "aws_lexv2models_bot": {"b": {"name": "b", "idle_session_ttl_in_seconds": 3600}},
+  "aws_lexv2models_bot_locale": {"l": [1]}},
+ "data": "x",
+ "variable": {"v": 5}}
+"#;
+    let (code, report) = check_one("main.tf.json", config.as_bytes());
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors_of(&report),
+        [
+            model_error(
+                "main.tf.json",
+                "`resource.aws_lexv2models_bot_locale.l[0]` must be an object, found number",
+                (3, 40)
+            ),
+            model_error(
+                "main.tf.json",
+                "`data` must be an object or an array of objects, found string",
+                (4, 10)
+            ),
+            model_error(
+                "main.tf.json",
+                "`variable.v` must be an object or an array of objects, found number",
+                (5, 20)
+            ),
+        ]
+    );
+    assert!(
+        has_finding(&report, "main.tf.json", "LEX005", "fail", (2, 46)),
+        "{:?}",
+        findings_of(&report, "main.tf.json")
+    );
 }
 
 #[test]

@@ -9,16 +9,18 @@ mod cfn;
 pub mod link;
 pub(crate) mod plan;
 mod resolve;
+mod shape;
 mod tfjson;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::node::{Node, Value};
+use crate::node::{Entry, Node, Value};
 use crate::source::{SharedSource, Span};
 
 pub use plan::strip_instance_keys;
 pub use resolve::{Resolved, Resolver};
+pub use shape::ModelError;
 
 /// The kind of document a file holds, detected from its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -116,6 +118,8 @@ pub struct Model<'d> {
     /// Resource positions by ID without instance keys (`aws_s3_bucket.b` for
     /// `aws_s3_bucket.b[0]`), the form references name.
     pub index: HashMap<String, Vec<usize>>,
+    /// Wrong shapes found while building; `resources` holds what could be read.
+    pub errors: Vec<ModelError>,
 }
 
 /// Detects the dialect of a parsed document from its content alone.
@@ -129,7 +133,10 @@ pub fn detect(root: &Node) -> Option<Dialect> {
             return Some(Dialect::TerraformState);
         }
     }
-    if root.get("AWSTemplateFormatVersion").is_some() || looks_like_cfn_resources(root) {
+    if root.get("AWSTemplateFormatVersion").is_some()
+        || looks_like_cfn_resources(root)
+        || only_template_sections(entries)
+    {
         return Some(Dialect::CloudFormation);
     }
     let tf_keys = entries.iter().filter(|e| e.key != "//").all(|e| {
@@ -168,6 +175,29 @@ fn looks_like_cfn_resources(root: &Node) -> bool {
     })
 }
 
+/// `Resources` and nothing but template sections: a template whatever shape
+/// `Resources` has, since CloudFormation allows no other top-level key (a YAML
+/// file that merely has a `Resources` key has keys of its own).
+fn only_template_sections(entries: &[Entry]) -> bool {
+    const SECTIONS: [&str; 12] = [
+        "AWSTemplateFormatVersion",
+        "Description",
+        "Metadata",
+        "Parameters",
+        "Rules",
+        "Mappings",
+        "Conditions",
+        "Transform",
+        "Resources",
+        "Outputs",
+        "Hooks",
+        // AWS SAM
+        "Globals",
+    ];
+    entries.iter().any(|e| e.key == "Resources")
+        && entries.iter().all(|e| SECTIONS.contains(&e.key.as_str()))
+}
+
 /// Builds the model of a document of a known dialect.
 pub fn build<'d>(
     source: SharedSource,
@@ -175,11 +205,12 @@ pub fn build<'d>(
     dialect: Dialect,
     environment: &Environment,
 ) -> Model<'d> {
+    let mut shapes = shape::Shapes::default();
     let (resources, resolver) = match dialect {
-        Dialect::CloudFormation => cfn::build(root, environment.clone()),
-        Dialect::TerraformConfig => tfjson::build(root),
-        Dialect::TerraformPlan => (plan::build_plan(root), Resolver::Literal),
-        Dialect::TerraformState => (plan::build_state(root), Resolver::Literal),
+        Dialect::CloudFormation => cfn::build(root, environment.clone(), &mut shapes),
+        Dialect::TerraformConfig => tfjson::build(root, &mut shapes),
+        Dialect::TerraformPlan => (plan::build_plan(root, &mut shapes), Resolver::Literal),
+        Dialect::TerraformState => (plan::build_state(root, &mut shapes), Resolver::Literal),
     };
     let mut index: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, resource) in resources.iter().enumerate() {
@@ -194,6 +225,7 @@ pub fn build<'d>(
         resources,
         resolver,
         index,
+        errors: shapes.errors,
     }
 }
 
