@@ -2,6 +2,7 @@
 //! parallel, and gathers one deterministic [`Report`].
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -39,6 +40,16 @@ pub struct CheckOptions {
     /// Fill `Report::resources` (only JUnit lists passing resources; the list
     /// costs memory in proportion to the corpus).
     pub collect_resources: bool,
+    /// Set from another thread (Ctrl-C) to stop: files not yet started are skipped.
+    pub interrupt: Option<Arc<AtomicBool>>,
+}
+
+impl CheckOptions {
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
 }
 
 /// What happened to one file.
@@ -116,6 +127,9 @@ pub fn check_streaming<E>(
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<FileOutcome>>(1);
         scope.spawn(move || {
             for chunk in candidates.chunks(CHUNK) {
+                if options.interrupted() {
+                    break;
+                }
                 let outcomes: Vec<FileOutcome> = chunk
                     .par_iter()
                     .map(|candidate| check_file(candidate, policies, options))
@@ -204,6 +218,9 @@ pub fn check_source(
 }
 
 fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions) -> FileOutcome {
+    if options.interrupted() {
+        return FileOutcome::default();
+    }
     let path = &candidate.path;
     let (path, bytes) = if path.as_os_str() == "-" {
         match &options.stdin {
