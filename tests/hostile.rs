@@ -179,6 +179,22 @@ fn hostile_walked(name: &str) -> (i32, Value) {
     check(dir.path(), &["."])
 }
 
+/// Hostile file `name` linted alone exits 2 with this one error.
+fn assert_fails_alone(name: &str, kind: &str, message: &str, start: Option<(u64, u64)>) {
+    let (code, report) = hostile(name);
+    assert_eq!(code, 2, "{report:#}");
+    assert_error(&report, name, kind, message, start);
+}
+
+/// As [`assert_fails_alone`], and the same when a folder walk finds the file:
+/// a broken template is never skipped as "not a template".
+fn assert_fails_alone_and_walked(name: &str, kind: &str, message: &str, start: Option<(u64, u64)>) {
+    assert_fails_alone(name, kind, message, start);
+    let (code, report) = hostile_walked(name);
+    assert_eq!(code, 2, "{report:#}");
+    assert_error(&report, name, kind, message, start);
+}
+
 /// (file, kind, message, start) of an error.
 type ErrorAt = (String, String, String, Option<(u64, u64)>);
 
@@ -231,28 +247,21 @@ fn plant_specials(dir: &Path) {
 
 #[test]
 fn empty_and_whitespace_only_files_are_parse_errors() {
+    // A folder walk skips them: they are no templates.
     for name in ["empty.yaml", "blank.yaml"] {
-        let (code, report) = hostile(name);
-        assert_eq!(code, 2);
-        assert_error(&report, name, "parse", "file is empty", Some((1, 1)));
+        assert_fails_alone(name, "parse", "file is empty", Some((1, 1)));
     }
 }
 
 #[test]
 fn truncated_json_and_yaml_point_at_the_end() {
-    let (code, report) = hostile("trunc.json");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "trunc.json",
         "parse",
         "unexpected end of input; expected `,` or `}`",
         Some((1, 45)),
     );
-    let (code, report) = hostile("trunc.yaml");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "trunc.yaml",
         "parse",
         "invalid YAML: while parsing a flow sequence, expected ',' or ']'",
@@ -262,10 +271,7 @@ fn truncated_json_and_yaml_point_at_the_end() {
 
 #[test]
 fn invalid_utf8_is_a_decode_error_with_its_place() {
-    let (code, report) = hostile("bad-utf8.yaml");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "bad-utf8.yaml",
         "decode",
         "cannot decode file: file is not valid UTF-8 (invalid byte at line 3, column 12)",
@@ -306,10 +312,7 @@ fn crlf_positions_are_exact() {
         finding(&report, "crlf.yaml", "LEX005"),
         fail_at(5, 7, TTL_3600)
     );
-    let (code, report) = hostile("crlf-broken.yaml");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "crlf-broken.yaml",
         "parse",
         "invalid YAML: while parsing a flow sequence, expected ',' or ']'",
@@ -319,10 +322,7 @@ fn crlf_positions_are_exact() {
 
 #[test]
 fn tabs_in_yaml_indentation() {
-    let (code, report) = hostile("tabs.yaml");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "tabs.yaml",
         "parse",
         "invalid YAML: tabs disallowed within this context (block indentation)",
@@ -332,10 +332,7 @@ fn tabs_in_yaml_indentation() {
 
 #[test]
 fn merge_conflict_markers() {
-    let (code, report) = hostile("conflict.yaml");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "conflict.yaml",
         "parse",
         "invalid YAML: simple key expect ':'",
@@ -345,10 +342,7 @@ fn merge_conflict_markers() {
 
 #[test]
 fn json_nested_100000_deep_is_too_deep_not_a_stack_overflow() {
-    let (code, report) = hostile("deep.json");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "deep.json",
         "parse",
         "nesting deeper than 255 levels",
@@ -358,70 +352,19 @@ fn json_nested_100000_deep_is_too_deep_not_a_stack_overflow() {
 
 #[test]
 fn yaml_flow_nested_50000_deep_is_too_deep_not_a_stack_overflow() {
-    let (code, report) = hostile("deep.yaml");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    // saphyr reads the whole bracket run first and stops at its 256th
+    // bracket, one past the 255th that JSON stops at.
+    assert_fails_alone_and_walked(
         "deep.yaml",
         "parse",
         "nesting deeper than 255 levels",
-        // saphyr reads the whole bracket run first and stops at its 256th
-        // bracket, one past the 255th that JSON stops at.
         Some((1, 267)),
     );
 }
 
 #[test]
-fn walked_deep_json_is_reported() {
-    let dir = temp_dir();
-    std::fs::write(dir.path().join("deep.json"), bytes_of("deep.json")).unwrap();
-    let (code, report) = check(dir.path(), &["."]);
-    assert_eq!(code, 2, "{report:#}");
-    assert_error(
-        &report,
-        "deep.json",
-        "parse",
-        "nesting deeper than 255 levels",
-        Some((1, 268)),
-    );
-}
-
-#[test]
-fn walked_json_with_comments_is_reported() {
-    let dir = temp_dir();
-    std::fs::write(dir.path().join("comments.json"), bytes_of("comments.json")).unwrap();
-    let (code, report) = check(dir.path(), &["."]);
-    assert_eq!(code, 2, "{report:#}");
-    assert_error(
-        &report,
-        "comments.json",
-        "parse",
-        "unexpected character '/'; expected a string key or `}`",
-        Some((2, 3)),
-    );
-}
-
-#[test]
-fn walked_invalid_utf8_template_is_reported() {
-    let dir = temp_dir();
-    std::fs::write(dir.path().join("bad-utf8.yaml"), bytes_of("bad-utf8.yaml")).unwrap();
-    let (code, report) = check(dir.path(), &["."]);
-    assert_eq!(code, 2, "{report:#}");
-    assert_error(
-        &report,
-        "bad-utf8.yaml",
-        "decode",
-        "cannot decode file: file is not valid UTF-8 (invalid byte at line 3, column 12)",
-        None,
-    );
-}
-
-#[test]
 fn yaml_alias_bomb_is_bounded() {
-    let (code, report) = hostile("bomb.yaml");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "bomb.yaml",
         "parse",
         "alias expansion exceeds 100000 nodes (possible alias bomb)",
@@ -431,19 +374,13 @@ fn yaml_alias_bomb_is_bounded() {
 
 #[test]
 fn duplicate_keys_point_at_the_second_key() {
-    let (code, report) = hostile("dup.yaml");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "dup.yaml",
         "parse",
         "duplicate key \"B\" (first defined at byte 13)",
         Some((4, 3)),
     );
-    let (code, report) = hostile("dup.json");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "dup.json",
         "parse",
         "duplicate key \"B\" (first defined at byte 15)",
@@ -453,30 +390,22 @@ fn duplicate_keys_point_at_the_second_key() {
 
 #[test]
 fn resources_as_a_list_is_a_model_error() {
-    for (code, report) in [hostile("res-list.yaml"), hostile_walked("res-list.yaml")] {
-        assert_eq!(code, 2);
-        assert_error(
-            &report,
-            "res-list.yaml",
-            "model",
-            "`Resources` must be an object, found array",
-            Some((2, 3)),
-        );
-    }
+    assert_fails_alone_and_walked(
+        "res-list.yaml",
+        "model",
+        "`Resources` must be an object, found array",
+        Some((2, 3)),
+    );
 }
 
 #[test]
 fn resource_without_type_is_a_model_error_at_the_resource() {
-    for (code, report) in [hostile("no-type.yaml"), hostile_walked("no-type.yaml")] {
-        assert_eq!(code, 2);
-        assert_error(
-            &report,
-            "no-type.yaml",
-            "model",
-            "`Resources.B` has no `Type`",
-            Some((2, 3)),
-        );
-    }
+    assert_fails_alone_and_walked(
+        "no-type.yaml",
+        "model",
+        "`Resources.B` has no `Type`",
+        Some((2, 3)),
+    );
 }
 
 #[test]
@@ -562,30 +491,32 @@ fn wrong_value_types_do_not_crash() {
             message.to_owned(),
         )
     };
-    let (code, report) = hostile("locales-5.yaml");
-    assert_eq!(code, 1, "{report:#}");
-    assert!(report["errors"].as_array().unwrap().is_empty());
-    assert_eq!(
-        findings_of(&report, "locales-5.yaml"),
-        [
-            f("LEX005", 4, 5, no_ttl),
-            f("LEX015", 4, 5, no_error_log),
-            f("LEX016", 4, 5, no_tags),
-            f("LEX007", 6, 7, coppa),
-        ]
-    );
-    let (code, report) = hostile("slots-x.yaml");
-    assert_eq!(code, 1, "{report:#}");
-    assert!(report["errors"].as_array().unwrap().is_empty());
-    assert_eq!(
-        findings_of(&report, "slots-x.yaml"),
-        [
-            f("LEX005", 4, 5, no_ttl),
-            f("LEX007", 4, 5, coppa),
-            f("LEX015", 4, 5, no_error_log),
-            f("LEX016", 4, 5, no_tags),
-        ]
-    );
+    let cases = [
+        (
+            "locales-5.yaml",
+            [
+                f("LEX005", 4, 5, no_ttl),
+                f("LEX015", 4, 5, no_error_log),
+                f("LEX016", 4, 5, no_tags),
+                f("LEX007", 6, 7, coppa),
+            ],
+        ),
+        (
+            "slots-x.yaml",
+            [
+                f("LEX005", 4, 5, no_ttl),
+                f("LEX007", 4, 5, coppa),
+                f("LEX015", 4, 5, no_error_log),
+                f("LEX016", 4, 5, no_tags),
+            ],
+        ),
+    ];
+    for (name, want) in cases {
+        let (code, report) = hostile(name);
+        assert_eq!(code, 1, "{report:#}");
+        assert!(report["errors"].as_array().unwrap().is_empty());
+        assert_eq!(findings_of(&report, name), want);
+    }
 }
 
 #[test]
@@ -623,10 +554,7 @@ fn getatt_without_arguments_says_so() {
 
 #[test]
 fn numbers_out_of_range_nan_and_huge_exponents() {
-    let (code, report) = hostile("huge-exp.json");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "huge-exp.json",
         "parse",
         "number \"1e999999\" is out of range",
@@ -652,10 +580,7 @@ fn numbers_out_of_range_nan_and_huge_exponents() {
 
 #[test]
 fn json_with_comments_is_a_parse_error() {
-    let (code, report) = hostile("comments.json");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "comments.json",
         "parse",
         "unexpected character '/'; expected a string key or `}`",
@@ -665,10 +590,7 @@ fn json_with_comments_is_a_parse_error() {
 
 #[test]
 fn multi_document_yaml_is_refused_at_the_second_document() {
-    let (code, report) = hostile("multi.yaml");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone_and_walked(
         "multi.yaml",
         "parse",
         "file holds 2 YAML documents; a template must be a single document",
@@ -678,10 +600,7 @@ fn multi_document_yaml_is_refused_at_the_second_document() {
 
 #[test]
 fn binary_file_named_json() {
-    let (code, report) = hostile("binary.json");
-    assert_eq!(code, 2);
-    assert_error(
-        &report,
+    assert_fails_alone(
         "binary.json",
         "decode",
         "cannot decode file: file is not valid UTF-8 (invalid byte at line 1, column 10)",
@@ -802,11 +721,7 @@ fn broken_plan_state_and_tf_json_are_model_errors_at_the_value() {
         ),
     ];
     for (name, message, at) in cases {
-        for (code, report) in [hostile(name), hostile_walked(name)] {
-            assert_eq!(code, 2, "{name}: {report:#}");
-            assert_eq!(report["summary"]["files_scanned"], 1, "{name}");
-            assert_error(&report, name, "model", message, Some(at));
-        }
+        assert_fails_alone_and_walked(name, "model", message, Some(at));
     }
     for (code, report) in [hostile("bad.tf.json"), hostile_walked("bad.tf.json")] {
         assert_eq!(code, 2);
@@ -814,29 +729,44 @@ fn broken_plan_state_and_tf_json_are_model_errors_at_the_value() {
             .iter()
             .enumerate()
             .map(|(i, column)| {
-                (
-                    "bad.tf.json".to_owned(),
-                    "model".to_owned(),
-                    format!("`resource.aws_lexv2models_bot[{i}]` must be an object, found number"),
-                    Some((1, *column)),
-                )
+                let message =
+                    format!("`resource.aws_lexv2models_bot[{i}]` must be an object, found number");
+                model_error("bad.tf.json", &message, (1, *column))
             })
             .collect();
         assert_eq!(errors_of(&report), want);
     }
 }
 
-fn model_error(
-    file: &str,
-    message: &str,
-    at: (u64, u64),
-) -> (String, String, String, Option<(u64, u64)>) {
+fn model_error(file: &str, message: &str, at: (u64, u64)) -> ErrorAt {
     (
         file.to_owned(),
         "model".to_owned(),
         message.to_owned(),
         Some(at),
     )
+}
+
+/// Lints `text` as `name`: exit 2 with exactly these model errors (message,
+/// start), and its good resource's LEX005 finding (`IdleSessionTTLInSeconds`
+/// 3600) at `ttl_at` all the same.
+fn assert_model_errors_beside_a_finding(
+    name: &str,
+    text: &str,
+    errors: &[(&str, (u64, u64))],
+    ttl_at: (u64, u64),
+) {
+    let (code, report) = check_one(name, text.as_bytes());
+    assert_eq!(code, 2);
+    let want: Vec<_> = errors
+        .iter()
+        .map(|(message, at)| model_error(name, message, *at))
+        .collect();
+    assert_eq!(errors_of(&report), want);
+    assert_eq!(
+        finding(&report, name, "LEX005"),
+        fail_at(ttl_at.0, ttl_at.1, TTL_3600)
+    );
 }
 
 #[test]
@@ -850,37 +780,29 @@ fn a_broken_plan_still_reports_its_good_resources() {
    7],
   "child_modules": [{"resources": [{"type": "x"}]}, "m"]}}}
 "#;
-    let (code, report) = check_one("plan.json", plan.as_bytes());
-    assert_eq!(code, 2);
     let root = "planned_values.root_module";
-    assert_eq!(
-        errors_of(&report),
-        [
-            model_error(
-                "plan.json",
+    assert_model_errors_beside_a_finding(
+        "plan.json",
+        plan,
+        &[
+            (
                 &format!("`{root}.resources[1].values` must be an object, found null"),
-                (6, 82)
+                (6, 82),
             ),
-            model_error(
-                "plan.json",
+            (
                 &format!("`{root}.resources[2]` must be an object, found number"),
-                (7, 4)
+                (7, 4),
             ),
-            model_error(
-                "plan.json",
+            (
                 &format!("`{root}.child_modules[0].resources[0]` has no `address`"),
-                (8, 36)
+                (8, 36),
             ),
-            model_error(
-                "plan.json",
+            (
                 &format!("`{root}.child_modules[1]` must be an object, found string"),
-                (8, 53)
+                (8, 53),
             ),
-        ]
-    );
-    assert_eq!(
-        finding(&report, "plan.json", "LEX005"),
-        fail_at(5, 29, TTL_3600)
+        ],
+        (5, 29),
     );
 }
 
@@ -892,31 +814,24 @@ fn a_broken_tf_json_still_reports_its_good_resources() {
  "data": "x",
  "variable": {"v": 5}}
 "#;
-    let (code, report) = check_one("main.tf.json", config.as_bytes());
-    assert_eq!(code, 2);
-    assert_eq!(
-        errors_of(&report),
-        [
-            model_error(
-                "main.tf.json",
+    assert_model_errors_beside_a_finding(
+        "main.tf.json",
+        config,
+        &[
+            (
                 "`resource.aws_lexv2models_bot_locale.l[0]` must be an object, found number",
-                (3, 40)
+                (3, 40),
             ),
-            model_error(
-                "main.tf.json",
+            (
                 "`data` must be an object or an array of objects, found string",
-                (4, 10)
+                (4, 10),
             ),
-            model_error(
-                "main.tf.json",
+            (
                 "`variable.v` must be an object or an array of objects, found number",
-                (5, 20)
+                (5, 20),
             ),
-        ]
-    );
-    assert_eq!(
-        finding(&report, "main.tf.json", "LEX005"),
-        fail_at(2, 46, TTL_3600)
+        ],
+        (2, 46),
     );
 }
 
