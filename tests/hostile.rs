@@ -981,3 +981,74 @@ fn every_hostile_file_next_to_a_real_template_keeps_its_findings() {
         report["summary"]
     );
 }
+
+/// Documents at `--max-depth`'s ceiling, 1,024 levels, are linted on the
+/// default 2 MiB worker stack: trees are cloned (a YAML alias, plan values
+/// merged with `after_unknown`), compared and dropped recursively, which the
+/// ceiling keeps safe. A debug build needs about 1.5 MiB here, a release build
+/// under 512 KiB. One level less as the limit shows each file is 1,024 deep.
+#[test]
+fn documents_at_the_depth_ceiling_are_linted_without_overflow() {
+    const CEILING: usize = 1024;
+    let ttl = "\"IdleSessionTTLInSeconds\": 3600";
+    // root, Resources, B, Properties, BotLocales: 5 levels, then one per bracket.
+    let mut json = format!(
+        "{{\"Resources\": {{\"B\": {{\"Type\": \"AWS::Lex::Bot\", \"Properties\": {{{ttl}, \"BotLocales\": ["
+    );
+    let mut close = String::from("]}}}}");
+    for level in 6..=CEILING {
+        json.push_str(if level % 2 == 0 {
+            "{\"Intents\": "
+        } else {
+            "["
+        });
+        close.insert(0, if level % 2 == 0 { '}' } else { ']' });
+    }
+    json.push('1');
+    json.push_str(&close);
+    // root, Resources, B, Properties: 4 levels; the anchored mapping and the
+    // alias copy of it each add 1,020.
+    let mut yaml = String::from(
+        "Resources:\n  B:\n    Type: AWS::Lex::Bot\n    Properties:\n      IdleSessionTTLInSeconds: 3600\n      Metadata: &deep\n",
+    );
+    for i in 0..CEILING - 4 {
+        yaml.push_str(&" ".repeat(8 + 2 * i));
+        yaml.push_str(if i + 5 == CEILING { "k: 1\n" } else { "k:\n" });
+    }
+    yaml.push_str("      Tags: *deep\n");
+    // root, planned_values, root_module, resources, the resource, values: 6.
+    let nest = |depth: usize, leaf: &str| {
+        format!("{}{leaf}{}", "{\"a\": ".repeat(depth), "}".repeat(depth))
+    };
+    let plan = format!(
+        "{{\"format_version\": \"1.2\", \"planned_values\": {{\"root_module\": {{\"resources\": [{{\"address\": \"aws_lexv2models_bot.b\", \"type\": \"aws_lexv2models_bot\", \"values\": {{\"idle_session_ttl_in_seconds\": 3600, \"x\": {}}}}}]}}}}, \"resource_changes\": [{{\"address\": \"aws_lexv2models_bot.b\", \"change\": {{\"actions\": [\"create\"], \"after_unknown\": {{\"x\": {}}}}}}}]}}",
+        nest(CEILING - 6, "null"),
+        nest(CEILING - 6, "true"),
+    );
+    // Where LEX005 points: the TTL key (JSON files are one line).
+    let column = |text: &str, key: &str| text.find(key).unwrap() as u64 + 1;
+    let cases = [
+        ("deep.json", (1, column(&json, "\"IdleSession")), json),
+        ("deep.yaml", (5, 7), yaml),
+        ("plan.json", (1, column(&plan, "\"idle_session")), plan),
+    ];
+    for (name, ttl_at, text) in cases {
+        let dir = temp_dir();
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let (code, report) = check(dir.path(), &[name, "--max-depth", "1024"]);
+        assert_eq!(code, 1, "{name}: {:#}", report["errors"]);
+        assert_eq!(report["errors"], Value::Array(Vec::new()), "{name}");
+        assert_eq!(
+            finding(&report, name, "LEX005"),
+            fail_at(ttl_at.0, ttl_at.1, TTL_3600),
+            "{name}"
+        );
+        let (code, report) = check(dir.path(), &[name, "--max-depth", "1023"]);
+        assert_eq!(code, 2, "{name}");
+        assert_eq!(
+            only_error(&report)["message"],
+            "nesting deeper than 1023 levels",
+            "{name}"
+        );
+    }
+}
