@@ -751,3 +751,35 @@ fn ctrl_c_stops_promptly_and_leaves_no_partial_output() {
     std::io::Read::read_to_string(run.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     assert_eq!(stderr, "lexguard: interrupted\n");
 }
+
+/// `lexguard check . | head -1`: when the reader goes away the run ends
+/// quietly, exit code 0 and nothing on standard error, not a panic or an
+/// error about a broken pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let template = std::fs::read(root().join("examples/cloudformation/claims-bot.yaml")).unwrap();
+    // Far more report than a pipe buffers, so writing must meet the closed pipe.
+    for i in 0..200 {
+        std::fs::write(dir.path().join(format!("t{i}.yaml")), &template).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lexguard"))
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "{\n");
+    // The reader is dropped here: the pipe is closed.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
