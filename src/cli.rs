@@ -3,6 +3,8 @@
 use std::collections::BTreeSet;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -19,6 +21,8 @@ use crate::report::{self, FindingCounts, Format, RenderOptions, Report, Summary}
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
+/// After Ctrl-C: 128 + SIGINT, as a shell reports a process the signal ended.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,7 +32,8 @@ pub const EXIT_ERROR: u8 = 2;
     long_about = "Compliance linter for Amazon Lex infrastructure-as-code: CloudFormation (JSON, YAML) \
                   and Terraform JSON (.tf.json, plan and state), checked against HIPAA, PCI DSS, SOC 2 \
                   and ISO 27001 mapped policies.\n\nExit codes: 0 no finding at or above --fail-on, \
-                  1 such findings, 2 usage error or unreadable, unparsable or invalid input."
+                  1 such findings, 2 usage error or unreadable, unparsable or invalid input, \
+                  130 interrupted."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -124,7 +129,7 @@ pub struct CheckArgs {
     /// suffixes K, M, G).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
-    /// Deepest nesting of a document's arrays and objects (default 256, at most 1024).
+    /// Deepest nesting of a document's arrays and objects (default 255, at most 1024).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub max_depth: Option<u16>,
     /// Most nodes YAML aliases may add to one document (default 100000).
@@ -384,6 +389,16 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             .unwrap_or_else(|| PathBuf::from("<stdin>"));
         check_options.stdin = Some((name, bytes));
     }
+    // From here on a temporary output file may exist: Ctrl-C must let it be removed.
+    let interrupt = on_ctrl_c();
+    check_options.interrupt = Some(interrupt.clone());
+    let interrupted = || -> io::Result<()> {
+        if interrupt.load(Ordering::SeqCst) {
+            Err(io::ErrorKind::Interrupted.into())
+        } else {
+            Ok(())
+        }
+    };
     let root = options.root.clone();
     let mut recorded: Option<Vec<BaselineEntry>> = args.write_baseline.as_ref().map(|_| Vec::new());
     let mut filter = baseline.as_ref().map(BaselineFilter::new);
@@ -405,6 +420,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             discovery_errors,
             &check_options,
             |mut findings| -> io::Result<()> {
+                interrupted()?;
                 if let Some(recorded) = recorded.as_mut() {
                     // Record everything found now; the run then reports as
                     // that baseline would.
@@ -426,6 +442,8 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
                 Ok(())
             },
         )?;
+        // Never finish (and so rename into place) a report of part of the files.
+        interrupted()?;
         report.findings = held;
         report.summary.streamed = streamed;
         report.summary.baselined = baselined;
@@ -437,15 +455,19 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         }
         Ok(report)
     };
-    let report = match args.output.as_deref() {
+    let written = match args.output.as_deref() {
         None => {
             let mut out = io::BufWriter::new(io::stdout().lock());
-            let report = run(&mut out)?;
-            out.flush()?;
-            report
+            run(&mut out).and_then(|report| out.flush().map(|()| report))
         }
-        Some(path) => write_atomically(path, run)?,
+        // On an error, interruption included, the temporary file is removed.
+        Some(path) => write_atomically(path, run),
     };
+    if interrupt.load(Ordering::SeqCst) {
+        let _ = writeln!(io::stderr(), "lexguard: interrupted");
+        return Ok(EXIT_INTERRUPTED);
+    }
+    let report = written?;
     if let (Some(path), Some(entries)) = (&args.write_baseline, recorded) {
         let baseline = Baseline::from_entries(entries);
         write_atomically(path, |out| baseline.write(out))?;
@@ -455,6 +477,22 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
     // one would only delay a pre-commit hook's exit.
     std::mem::forget(policies);
     Ok(code)
+}
+
+/// Catches Ctrl-C. The first sets the returned flag: the engine stops between
+/// files and the run ends without writing its output. A second ends the
+/// process at once, for a run that cannot get to the flag soon.
+fn on_ctrl_c() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = flag.clone();
+    // Fails only if a handler is already set, which the one `run` of `main`
+    // never meets.
+    let _ = ctrlc::set_handler(move || {
+        if set.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
+    flag
 }
 
 /// The parser ceilings, with the command line's changes.

@@ -2,6 +2,7 @@
 //! parallel, and gathers one deterministic [`Report`].
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -41,6 +42,16 @@ pub struct CheckOptions {
     /// Fill `Report::resources` (only JUnit lists passing resources; the list
     /// costs memory in proportion to the corpus).
     pub collect_resources: bool,
+    /// Set from another thread (Ctrl-C) to stop: files not yet started are skipped.
+    pub interrupt: Option<Arc<AtomicBool>>,
+}
+
+impl CheckOptions {
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
 }
 
 /// What happened to one file.
@@ -118,6 +129,9 @@ pub fn check_streaming<E>(
         let units = hcl::units(candidates);
         scope.spawn(move || {
             for chunk in units.chunks(CHUNK) {
+                if options.interrupted() {
+                    break;
+                }
                 let outcomes: Vec<FileOutcome> = chunk
                     .par_iter()
                     .map(|unit| match unit {
@@ -208,6 +222,9 @@ pub fn check_source(
 }
 
 fn check_file(candidate: &Candidate, policies: &[Policy], options: &CheckOptions) -> FileOutcome {
+    if options.interrupted() {
+        return FileOutcome::default();
+    }
     let path = &candidate.path;
     let (path, bytes) = if path.as_os_str() == "-" {
         match &options.stdin {
@@ -319,9 +336,20 @@ fn lint(
             }
         };
     };
-    let model: Model<'_> = model::build(source.clone(), &root, dialect, &options.environment);
+    let mut model: Model<'_> = model::build(source.clone(), &root, dialect, &options.environment);
+    // Wrong shapes are errors, and the file's readable resources are still linted.
+    let model_errors: Vec<FileError> = std::mem::take(&mut model.errors)
+        .into_iter()
+        .map(|e| FileError::Model {
+            file: source.clone(),
+            span: e.span,
+            kind: e.kind,
+        })
+        .collect();
     let (inline, warnings) = suppress::inline_rules(&root, &model, &options.known_policies);
-    evaluate(policies, options, &model, inline, warnings)
+    let mut outcome = evaluate(policies, options, &model, inline, warnings);
+    outcome.errors = model_errors;
+    outcome
 }
 
 /// Runs the policies on a model and applies suppressions: the outcome of one

@@ -80,6 +80,10 @@ pub enum ModelErrorKind {
     ModuleCycle { module: String },
     #[error("resource `{address}` is declared twice in one module")]
     DuplicateResource { address: String },
+    #[error("`{at}` has no `{key}`")]
+    MissingKey { at: String, key: &'static str },
+    #[error("modules nest deeper than {limit} levels")]
+    TooDeep { limit: usize },
 }
 
 impl FileError {

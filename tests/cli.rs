@@ -675,3 +675,113 @@ fn limits_are_configurable_and_reported_per_file() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(json(&out)["errors"][0]["kind"], "parse");
 }
+
+/// Ctrl-C during a run with `--output` stops it promptly with exit code 130,
+/// removes the temporary file and leaves the previous report as it was, never
+/// a truncated one.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_promptly_and_leaves_no_partial_output() {
+    use std::time::{Duration, Instant};
+
+    /// Kills the child if an assertion fails first.
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let template = std::fs::read(root().join("examples/cloudformation/claims-bot.yaml")).unwrap();
+    // Seconds of work for a debug build, so the signal lands mid-run.
+    for i in 0..3000 {
+        std::fs::write(corpus.join(format!("t{i}.yaml")), &template).unwrap();
+    }
+    let output = dir.path().join("report.json");
+    std::fs::write(&output, "previous report").unwrap();
+    let mut run = Running(
+        Command::new(env!("CARGO_BIN_EXE_lexguard"))
+            .args(["check", "--format", "json", "-o"])
+            .args([&output, &corpus])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let names = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // The temporary file exists from before the first file is linted until
+    // the finished report is renamed into place.
+    let started = Instant::now();
+    while names().len() < 3 {
+        assert!(
+            run.0.try_wait().unwrap().is_none(),
+            "finished before Ctrl-C"
+        );
+        assert!(started.elapsed() < Duration::from_secs(60), "{:?}", names());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let pid = libc::pid_t::try_from(run.0.id()).unwrap();
+    // SAFETY: sends a signal to our own child; no memory is involved.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let signalled = Instant::now();
+    let status = loop {
+        if let Some(status) = run.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(10),
+            "still running"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let stopped_in = signalled.elapsed();
+    assert_eq!(status.code(), Some(130));
+    assert!(stopped_in < Duration::from_secs(2), "took {stopped_in:?}");
+    assert_eq!(names(), ["corpus", "report.json"]);
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "previous report");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(run.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(stderr, "lexguard: interrupted\n");
+}
+
+/// `lexguard check . | head -1`: when the reader goes away the run ends
+/// quietly, exit code 0 and nothing on standard error, not a panic or an
+/// error about a broken pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let template = std::fs::read(root().join("examples/cloudformation/claims-bot.yaml")).unwrap();
+    // Far more report than a pipe buffers, so writing must meet the closed pipe.
+    for i in 0..200 {
+        std::fs::write(dir.path().join(format!("t{i}.yaml")), &template).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lexguard"))
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "{\n");
+    // The reader is dropped here: the pipe is closed.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -1,5 +1,6 @@
 //! A whole check (decode, parse, model, every built-in policy) on arbitrary
-//! bytes: never panics, and every finding lies inside the file.
+//! bytes: never panics, and every finding and error lies inside the file, on
+//! character boundaries, at the line and column it reports.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -9,6 +10,9 @@ use lexguard::parse::Limits;
 use lexguard::policy::{load_policies, Policy, Selection};
 use lexguard::source::SourceFile;
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../../tests/common/spans.rs"]
+mod spans;
 
 fn policies() -> &'static [Policy] {
     static POLICIES: OnceLock<Vec<Policy>> = OnceLock::new();
@@ -25,11 +29,13 @@ fuzz_target!(|data: &[u8]| {
         let Ok(source) = SourceFile::decode(name, data.to_vec()) else {
             return;
         };
-        let len = source.text.len();
-        if let Ok(findings) = check_source(source, policies(), &Limits::default()) {
-            for finding in findings {
-                assert!(finding.span.start() <= finding.span.end() && finding.span.end() <= len);
-                assert!(finding.region.start.line >= 1 && finding.region.start.column >= 1);
+        let file = SourceFile::new(name, source.text.clone(), source.encoding);
+        match check_source(source, policies(), &Limits::default()) {
+            Ok(findings) => spans::check_findings(&file, &findings),
+            Err(err) => {
+                if let Some((_, span)) = err.location() {
+                    spans::check_span(&file.text, span);
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ use lexguard::parse::hcl::{self, Accessor, Body, Expr, ExprKind, Item, ObjectKey
 use lexguard::parse::Limits;
 use libfuzzer_sys::fuzz_target;
 
-#[path = "spans.rs"]
+#[path = "../../tests/common/spans.rs"]
 mod spans;
 use spans::check_span;
 

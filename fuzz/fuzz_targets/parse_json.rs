@@ -5,7 +5,7 @@
 use lexguard::parse::{json, Limits};
 use libfuzzer_sys::fuzz_target;
 
-#[path = "spans.rs"]
+#[path = "../../tests/common/spans.rs"]
 mod spans;
 use spans::{check_span, check_spans};
 

@@ -10,16 +10,18 @@ pub mod hcl;
 pub mod link;
 pub(crate) mod plan;
 mod resolve;
+mod shape;
 mod tfjson;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::node::{Node, Value};
+use crate::node::{Entry, Node, Value};
 use crate::source::{SharedSource, Span};
 
 pub use plan::strip_instance_keys;
 pub use resolve::{Resolved, Resolver};
+pub use shape::ModelError;
 
 /// The kind of document a file holds, detected from its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -123,6 +125,8 @@ pub struct Model<'d> {
     /// Resource positions by ID without instance keys (`aws_s3_bucket.b` for
     /// `aws_s3_bucket.b[0]`), the form references name.
     pub index: HashMap<String, Vec<usize>>,
+    /// Wrong shapes found while building; `resources` holds what could be read.
+    pub errors: Vec<ModelError>,
 }
 
 impl Model<'_> {
@@ -146,7 +150,10 @@ pub fn detect(root: &Node) -> Option<Dialect> {
             return Some(Dialect::TerraformState);
         }
     }
-    if root.get("AWSTemplateFormatVersion").is_some() || looks_like_cfn_resources(root) {
+    if root.get("AWSTemplateFormatVersion").is_some()
+        || looks_like_cfn_resources(root)
+        || only_template_sections(entries)
+    {
         return Some(Dialect::CloudFormation);
     }
     let tf_keys = entries.iter().filter(|e| e.key != "//").all(|e| {
@@ -185,6 +192,29 @@ fn looks_like_cfn_resources(root: &Node) -> bool {
     })
 }
 
+/// `Resources` and nothing but template sections: a template whatever shape
+/// `Resources` has, since CloudFormation allows no other top-level key (a YAML
+/// file that merely has a `Resources` key has keys of its own).
+fn only_template_sections(entries: &[Entry]) -> bool {
+    const SECTIONS: [&str; 12] = [
+        "AWSTemplateFormatVersion",
+        "Description",
+        "Metadata",
+        "Parameters",
+        "Rules",
+        "Mappings",
+        "Conditions",
+        "Transform",
+        "Resources",
+        "Outputs",
+        "Hooks",
+        // AWS SAM
+        "Globals",
+    ];
+    entries.iter().any(|e| e.key == "Resources")
+        && entries.iter().all(|e| SECTIONS.contains(&e.key.as_str()))
+}
+
 /// Builds the model of a document of a known dialect.
 pub fn build<'d>(
     source: SharedSource,
@@ -192,15 +222,18 @@ pub fn build<'d>(
     dialect: Dialect,
     environment: &Environment,
 ) -> Model<'d> {
+    let mut shapes = shape::Shapes::default();
     let (resources, resolver) = match dialect {
-        Dialect::CloudFormation => cfn::build(root, environment.clone()),
-        Dialect::TerraformConfig => tfjson::build(root),
-        Dialect::TerraformPlan => (plan::build_plan(root), Resolver::Literal),
-        Dialect::TerraformState => (plan::build_state(root), Resolver::Literal),
+        Dialect::CloudFormation => cfn::build(root, environment.clone(), &mut shapes),
+        Dialect::TerraformConfig => tfjson::build(root, &mut shapes),
+        Dialect::TerraformPlan => (plan::build_plan(root, &mut shapes), Resolver::Literal),
+        Dialect::TerraformState => (plan::build_state(root, &mut shapes), Resolver::Literal),
         // `.tf` files are modelled a folder at a time by `hcl::build`.
         Dialect::TerraformHcl => (Vec::new(), Resolver::Literal),
     };
-    Model::new(source, dialect, resources, resolver)
+    let mut model = Model::new(source, dialect, resources, resolver);
+    model.errors = shapes.errors;
+    model
 }
 
 impl<'d> Model<'d> {
@@ -223,6 +256,7 @@ impl<'d> Model<'d> {
             resources,
             resolver,
             index,
+            errors: Vec::new(),
         }
     }
 }

@@ -8,17 +8,14 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::shape::Shapes;
 use super::{Mode, Resource};
 use crate::node::{Entry, Node, Reference, Unknown, Value};
 use crate::source::Span;
 
-pub(super) fn build_plan(root: &Node) -> Vec<Resource<'_>> {
+pub(super) fn build_plan<'d>(root: &'d Node, shapes: &mut Shapes) -> Vec<Resource<'d>> {
     let mut changes = HashMap::new();
-    for change in root
-        .get("resource_changes")
-        .and_then(Node::as_array)
-        .unwrap_or_default()
-    {
+    for change in shapes.array_at(root, "resource_changes", "") {
         let (Some(address), Some(body)) = (
             change.get("address").and_then(Node::as_str),
             change.get("change"),
@@ -32,11 +29,11 @@ pub(super) fn build_plan(root: &Node) -> Vec<Resource<'_>> {
         collect_expressions(module, "", &mut expressions, 0);
     }
     let mut resources = Vec::new();
-    if let Some(module) = root
-        .get("planned_values")
-        .and_then(|p| p.get("root_module"))
+    if let Some(module) = shapes
+        .object_at(root, "planned_values", "")
+        .and_then(|p| shapes.object_at(p, "root_module", "planned_values"))
     {
-        collect_resources(module, &mut resources, 0, &|entry, values| {
+        let merge: &MergeFn<'_, 'd> = &|entry, values| {
             let address = entry.get("address").and_then(Node::as_str)?;
             let change = changes.get(address)?;
             if is_delete_only(change) {
@@ -53,42 +50,56 @@ pub(super) fn build_plan(root: &Node) -> Vec<Resource<'_>> {
             let empty = Node::new(anchor, Value::Object(Vec::new()));
             let values = values.unwrap_or(&empty);
             Some(merge_unknown(values, unknown, exprs, anchor, module_prefix))
-        });
+        };
+        let path = "planned_values.root_module";
+        collect_resources(module, path, &mut resources, 0, shapes, merge);
     }
     resources
 }
 
-pub(super) fn build_state(root: &Node) -> Vec<Resource<'_>> {
+pub(super) fn build_state<'d>(root: &'d Node, shapes: &mut Shapes) -> Vec<Resource<'d>> {
     let mut resources = Vec::new();
-    if let Some(module) = root.get("values").and_then(|v| v.get("root_module")) {
-        collect_resources(module, &mut resources, 0, &|_, _| None);
+    if let Some(module) = shapes
+        .object_at(root, "values", "")
+        .and_then(|v| shapes.object_at(v, "root_module", "values"))
+    {
+        let path = "values.root_module";
+        collect_resources(module, path, &mut resources, 0, shapes, &|_, _| None);
     }
     resources
 }
 
-/// Modules nest no deeper than this; deeper input is ignored rather than recursed into.
+/// Modules nest no deeper than this; deeper input is an error rather than recursed into.
 const MAX_MODULE_DEPTH: usize = 64;
 
 type MergeFn<'a, 'd> = dyn Fn(&'d Node, Option<&'d Node>) -> Option<Node> + 'a;
 
+/// Collects the resources of `module` and its `child_modules`; `path` names
+/// `module` in errors (`planned_values.root_module.child_modules[0]`).
 fn collect_resources<'d>(
     module: &'d Node,
+    path: &str,
     out: &mut Vec<Resource<'d>>,
     depth: usize,
+    shapes: &mut Shapes,
     merge: &MergeFn<'_, 'd>,
 ) {
     if depth > MAX_MODULE_DEPTH {
+        shapes.too_deep(module.span, MAX_MODULE_DEPTH);
         return;
     }
-    for entry in module
-        .get("resources")
-        .and_then(Node::as_array)
-        .unwrap_or_default()
+    for (i, entry) in shapes
+        .array_at(module, "resources", path)
+        .iter()
+        .enumerate()
     {
-        let (Some(address), Some(resource_type)) = (
-            entry.get("address").and_then(Node::as_str),
-            entry.get("type").and_then(Node::as_str),
-        ) else {
+        let at = || format!("{path}.resources[{i}]");
+        if shapes.object(entry, at).is_none() {
+            continue;
+        }
+        let address = shapes.required_str(entry, "address", entry.span, at);
+        let resource_type = shapes.required_str(entry, "type", entry.span, at);
+        let (Some(address), Some(resource_type)) = (address, resource_type) else {
             continue;
         };
         let mode = match entry.get("mode").and_then(Node::as_str) {
@@ -96,7 +107,11 @@ fn collect_resources<'d>(
             _ => Mode::Managed,
         };
         let key_span = entry.entry("address").map_or(entry.span, |e| e.key_span);
-        let values = entry.entry("values");
+        let values = entry.entry("values").filter(|v| {
+            shapes
+                .object(&v.value, || format!("{}.values", at()))
+                .is_some()
+        });
         let properties = match merge(entry, values.map(|v| &v.value)) {
             Some(merged) => Some(Cow::Owned(merged)),
             None => values.map(|v| Cow::Borrowed(&v.value)),
@@ -112,12 +127,15 @@ fn collect_resources<'d>(
             source: None,
         });
     }
-    for child in module
-        .get("child_modules")
-        .and_then(Node::as_array)
-        .unwrap_or_default()
+    for (i, child) in shapes
+        .array_at(module, "child_modules", path)
+        .iter()
+        .enumerate()
     {
-        collect_resources(child, out, depth + 1, merge);
+        let child_path = format!("{path}.child_modules[{i}]");
+        if shapes.object(child, || child_path.clone()).is_some() {
+            collect_resources(child, &child_path, out, depth + 1, shapes, merge);
+        }
     }
 }
 
@@ -379,6 +397,37 @@ pub(crate) fn parse_reference(reference: &str, module_prefix: &str) -> Option<Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modules_nested_too_deep_are_an_error_and_shallower_resources_stay() {
+        let resource = r#"{"address": "a.b", "type": "a", "values": {}}"#;
+        let levels = MAX_MODULE_DEPTH + 3;
+        let text = format!(
+            r#"{{"format_version": "1.0", "values": {{"root_module": {}{}}}}}"#,
+            format!(r#"{{"resources": [{resource}], "child_modules": ["#).repeat(levels),
+            "]}".repeat(levels)
+        );
+        let root = crate::parse::json::parse(&text, &crate::parse::Limits::default()).unwrap();
+        let mut shapes = Shapes::default();
+        let resources = build_state(&root, &mut shapes);
+        assert_eq!(resources.len(), MAX_MODULE_DEPTH + 1);
+        // Reported once, at the first module past the limit.
+        let deepest = text
+            .match_indices(r#"{"resources""#)
+            .nth(MAX_MODULE_DEPTH + 1);
+        let errors: Vec<_> = shapes
+            .errors
+            .iter()
+            .map(|e| (e.span.start(), e.kind.to_string()))
+            .collect();
+        assert_eq!(
+            errors,
+            [(
+                deepest.unwrap().0,
+                "modules nest deeper than 64 levels".to_owned()
+            )]
+        );
+    }
 
     #[test]
     fn instance_keys_and_module_prefixes() {

@@ -620,6 +620,7 @@ fn is_traversal(expression: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::shape::Shapes;
     use super::*;
 
     fn cfn(text: &str) -> Node {
@@ -629,7 +630,11 @@ mod tests {
     #[test]
     fn sub_and_join_resolve_what_is_known_and_keep_placeholders() {
         let doc = cfn("Parameters:\n  Env: {Type: String, Default: prod}\n  Key: {Type: String}\nResources:\n  K: {Type: AWS::KMS::Key}\nValues:\n  a: !Sub 'arn:${AWS::Partition}:s3:::logs-${Env}'\n  b: !Sub 'arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/${Key}'\n  c: !Join ['-', [a, !Ref Env, !GetAtt K.Arn]]\n  d: !Sub ['${X}/${!Literal}', {X: !Ref Env}]\n");
-        let (_, resolver) = super::super::cfn::build(&doc, super::super::Environment::default());
+        let (_, resolver) = super::super::cfn::build(
+            &doc,
+            super::super::Environment::default(),
+            &mut Shapes::default(),
+        );
         let arena = Arena::new();
         let value = |key: &str| {
             let node = doc.get("Values").and_then(|v| v.get(key)).unwrap();
@@ -654,7 +659,7 @@ mod tests {
         let doc = cfn(
             r#"{"variable": {"env": {"default": "prod"}}, "resource": {"x": {"y": {"a": "${aws_cloudwatch_log_group.lex.arn}:*", "b": "logs-${var.env}"}}}}"#,
         );
-        let (_, resolver) = super::super::tfjson::build(&doc);
+        let (_, resolver) = super::super::tfjson::build(&doc, &mut Shapes::default());
         let arena = Arena::new();
         let body = doc
             .get("resource")
@@ -680,7 +685,7 @@ mod tests {
             region: Some("eu-west-2".into()),
             partition: "aws-us-gov".into(),
         };
-        let (_, resolver) = super::super::cfn::build(&doc, environment);
+        let (_, resolver) = super::super::cfn::build(&doc, environment, &mut Shapes::default());
         let value = |key: &str| {
             let node = doc.get("Values").and_then(|v| v.get(key)).unwrap();
             resolver.resolve(node, &arena).unwrap().clone()

@@ -1251,11 +1251,20 @@ mod tests {
 
         // The default limit.
         let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
-        ok(&deep(256));
-        let e = err(&deep(257));
+        ok(&deep(255));
+        let e = err(&deep(256));
         assert_eq!(
-            (e.kind, e.span),
-            (ParseErrorKind::TooDeep { limit: 256 }, Span::new(256, 257))
+            (e.kind.clone(), e.span),
+            (ParseErrorKind::TooDeep { limit: 255 }, Span::new(255, 256))
+        );
+        // YAML stops the same text at the same bracket with the same error.
+        assert_eq!(
+            crate::parse::yaml::parse(&deep(255), &Limits::default()).err(),
+            None
+        );
+        assert_eq!(
+            crate::parse::yaml::parse(&deep(256), &Limits::default()).err(),
+            Some(e)
         );
     }
 
@@ -1282,10 +1291,10 @@ mod tests {
         let e = err(&open);
         assert_eq!(
             (e.kind, e.span),
-            (ParseErrorKind::TooDeep { limit: 256 }, Span::new(256, 257))
+            (ParseErrorKind::TooDeep { limit: 255 }, Span::new(255, 256))
         );
         let e = err(&"{\"a\":".repeat(N));
-        assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 256 });
+        assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 255 });
 
         // A limit far above the nesting: the parser itself must not recurse.
         let limits = Limits {

@@ -56,8 +56,10 @@
 //!   (`!If [...]` is two). Deeper than [`Limits::max_depth`] is
 //!   [`ParseErrorKind::TooDeep`] at the collection (or tag) that crosses the limit; the
 //!   parser stops pulling events there. saphyr itself caps *flow* nesting at 255 levels
-//!   (its flow level is a `u8`; it fails cleanly rather than overflowing), reported as
-//!   `TooDeep { limit: 255 }` at the offending bracket.
+//!   (its flow level is a `u8`; it fails cleanly rather than overflowing), the default
+//!   limit, so YAML and JSON stop at the same depth with the same message. saphyr scans
+//!   a run of flow brackets before delivering its events, so a flow run deeper than 255
+//!   is reported at its 256th bracket as `TooDeep` with the lower of the limit and 255.
 //! * **Documents.** Documents that are empty (no node, or an untagged empty scalar) are
 //!   ignored; a second document with content is [`ParseErrorKind::MultipleDocuments`] at
 //!   its start (the `---`). No content at all is [`ParseErrorKind::Empty`] at `0..0`.
@@ -1092,9 +1094,11 @@ impl<'a> Builder<'a> {
             return ParseError::new(ParseErrorKind::UnknownAlias { name }, Span::new(at, end));
         }
         if message == FLOW_LIMIT_MESSAGE {
+            // The document is at least 256 deep here, past any lower limit: name
+            // the user's limit, as JSON would.
             return ParseError::new(
                 ParseErrorKind::TooDeep {
-                    limit: SAPHYR_FLOW_LIMIT,
+                    limit: self.limits.max_depth.min(SAPHYR_FLOW_LIMIT),
                 },
                 self.char_span(at),
             );
@@ -1920,19 +1924,28 @@ inline:
     #[test]
     fn depth_limit_is_exact() {
         let limits = Limits::default();
-        let ok = format!("{}x\n", "- ".repeat(256));
-        assert_eq!(parse(&ok, &limits).map(|n| n.span), Ok(Span::new(0, 513)));
-        let deep = format!("{}x\n", "- ".repeat(257));
+        let ok = format!("{}x\n", "- ".repeat(255));
+        assert_eq!(parse(&ok, &limits).map(|n| n.span), Ok(Span::new(0, 511)));
+        let deep = format!("{}x\n", "- ".repeat(256));
         let e = parse(&deep, &limits).unwrap_err();
-        assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 256 });
-        assert_eq!(e.span, Span::new(512, 513));
-        // saphyr allows 255 levels of flow nesting.
+        assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 255 });
+        assert_eq!(e.span, Span::new(510, 511));
+        // saphyr allows 255 levels of flow nesting, the default limit.
         let ok = format!("{}{}", "[".repeat(255), "]".repeat(255));
         assert!(parse(&ok, &limits).is_ok());
         let deep = format!("{}{}", "[".repeat(256), "]".repeat(256));
         let e = parse(&deep, &limits).unwrap_err();
         assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 255 });
         assert_eq!(e.span, Span::new(255, 256));
+        // Block and flow nesting together stop at the same level, with the same error.
+        let ok = format!("k: {}{}\n", "[".repeat(254), "]".repeat(254));
+        assert!(parse(&ok, &limits).is_ok());
+        let deep = format!("k: {}{}\n", "[".repeat(255), "]".repeat(255));
+        let e = parse(&deep, &limits).unwrap_err();
+        assert_eq!(
+            (e.kind, e.span),
+            (ParseErrorKind::TooDeep { limit: 255 }, Span::new(257, 258))
+        );
         let limits = Limits {
             max_depth: 10,
             ..Limits::default()
@@ -1942,6 +1955,12 @@ inline:
         assert_eq!(
             (e.kind, e.span),
             (ParseErrorKind::TooDeep { limit: 10 }, Span::new(10, 11))
+        );
+        // Past saphyr's flow cap the message still names the user's limit.
+        let e = parse(&"[".repeat(300), &limits).unwrap_err();
+        assert_eq!(
+            (e.kind, e.span),
+            (ParseErrorKind::TooDeep { limit: 10 }, Span::new(255, 256))
         );
         // A short-form tag is a level of its own.
         let limits = Limits {
@@ -1986,16 +2005,16 @@ inline:
         on_small_stack(|| {
             let seqs = format!("{}x\n", "- ".repeat(50_000));
             let e = parse(&seqs, &Limits::default()).unwrap_err();
-            assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 256 });
-            assert_eq!(e.span, Span::new(512, 513));
+            assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 255 });
+            assert_eq!(e.span, Span::new(510, 511));
             let mut maps = String::new();
             for i in 0..300 {
                 maps.push_str(&" ".repeat(i));
                 maps.push_str("k:\n");
             }
             let e = parse(&maps, &Limits::default()).unwrap_err();
-            assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 256 });
-            assert_eq!(e.span.start(), maps.match_indices("k:").nth(256).unwrap().0);
+            assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: 255 });
+            assert_eq!(e.span.start(), maps.match_indices("k:").nth(255).unwrap().0);
         });
     }
 

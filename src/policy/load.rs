@@ -768,6 +768,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn regexes_over_the_size_limit_are_refused() {
+        assert!(compile_regex("[a-z]{1,30}-\\d+", false).is_ok());
+        let e = compile_regex("(?:\\w{100}){100}", false).unwrap_err();
+        assert!(
+            matches!(e, regex::Error::CompiledTooBig(REGEX_SIZE_LIMIT)),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn quantifiers_over_parameters_expand_at_load_time() {
         let text = "id: T1\ntitle: t\nseverity: low\ndescription: d\nrationale: r\nremediation: f\n\
                     parameters:\n  - {name: keys, default: [Owner, Env]}\n  - {name: pairs, default: {COPPA: [\"true\"]}}\n\
