@@ -467,6 +467,11 @@ impl Eval<'_, '_> {
     /// A template string: known when every interpolation is; else unknown with
     /// the known text and `${…}` placeholders, and the references found.
     fn template(&self, expr: &Expr, parts: &[TemplatePart]) -> Node {
+        // `"${x}"` alone is the value of `x`, not converted to a string (HCL's
+        // interpolation-only rule, as for `.tf.json` strings).
+        if let [TemplatePart::Interpolation(inner)] = parts {
+            return relocated_shallow(self.expr(inner), expr.span);
+        }
         let mut text = String::new();
         let mut partial = false;
         let mut references = Vec::new();
@@ -790,5 +795,52 @@ fn binary(op: BinaryOp, left: &Value, right: &Value, span: Span) -> Option<Node>
             }
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Limits;
+    use crate::source::{Encoding, SourceFile};
+    use std::sync::Arc;
+
+    /// The properties of the one resource in `text`.
+    fn properties(text: &str) -> Node {
+        let source = Arc::new(SourceFile::new("main.tf", text.to_owned(), Encoding::Utf8));
+        let file = crate::parse::hcl::parse(text, &Limits::default()).unwrap();
+        let files = [ModuleFile { source, file }];
+        let built = build(Path::new("."), &files, &|_| (Vec::new(), Vec::new()));
+        assert!(built.errors.is_empty(), "{:?}", built.errors);
+        let resource = built.resources.into_iter().next().unwrap();
+        resource.properties.unwrap().into_owned()
+    }
+
+    #[test]
+    fn an_interpolation_only_template_is_the_value_itself() {
+        let body = properties(concat!(
+            "variable \"regions\" {\n  default = [\"eu-west-1\"]\n}\n",
+            "variable \"on\" {\n  default = true\n}\n",
+            "resource \"awscc_lex_bot\" \"b\" {\n",
+            "  regions = \"${var.regions}\"\n",
+            "  enabled = \"${var.on}\"\n",
+            "  key     = \"${aws_kms_key.k.arn}\"\n",
+            "  mixed   = \"x-${var.on}\"\n",
+            "}\n",
+        ));
+        let regions = body.get("regions").unwrap();
+        let items = regions.as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items.first().and_then(Node::as_str), Some("eu-west-1"));
+        assert!(matches!(
+            body.get("enabled").unwrap().value,
+            Value::Bool(true)
+        ));
+        let key = body.get("key").unwrap().as_unknown().unwrap();
+        assert_eq!(
+            key.references.first().map(|r| r.target.as_str()),
+            Some("aws_kms_key.k")
+        );
+        assert_eq!(body.get("mixed").unwrap().as_str(), Some("x-true"));
     }
 }
