@@ -306,7 +306,7 @@ fn folder_problems(policy_id: &str) -> Vec<String> {
         required.extend([Kind::CfnYaml, Kind::CfnJson]);
     }
     if types.iter().any(|t| !t.starts_with("AWS::")) {
-        required.extend([Kind::TfJson, Kind::Plan]);
+        required.extend([Kind::TfJson, Kind::Tf, Kind::Plan]);
     }
     for kind in required {
         for (pass, word) in [(true, "pass"), (false, "fail")] {
