@@ -592,3 +592,106 @@ fn nested_modules_carry_the_module_path() {
     }
     assert_eq!(union, findings(&report));
 }
+
+/// Hostile `.tf` files: each is a parse error at its place with exit 2, and a
+/// broken file does not hide the findings of the good file beside it, even in
+/// the same module folder.
+#[test]
+fn hostile_tf_files_are_errors_at_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("a = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let cases: [(&str, String, &str, u64, u64); 5] = [
+        (
+            "truncated/main.tf",
+            "resource \"aws_lexv2models_bot\" \"b\" {\n  name = \"b\"\n".to_owned(),
+            "unexpected end of input; expected `}` closing the block",
+            3,
+            1,
+        ),
+        (
+            "deep/main.tf",
+            deep,
+            "nesting deeper than 255 levels",
+            // The 256th bracket: `a = ` then 255 brackets at columns 5..=259.
+            1,
+            260,
+        ),
+        (
+            "heredoc/main.tf",
+            "a = <<EOT\nnever closed\n".to_owned(),
+            "unexpected end of input; expected the heredoc's closing marker",
+            3,
+            1,
+        ),
+        (
+            "conflict/main.tf",
+            "<<<<<<< HEAD\na = 1\n=======\na = 2\n>>>>>>> branch\n".to_owned(),
+            "unexpected character '<'; expected an attribute name or a block type",
+            1,
+            1,
+        ),
+        (
+            "escape/main.tf",
+            "a = \"\\q\"\n".to_owned(),
+            "invalid escape sequence in string",
+            1,
+            6,
+        ),
+    ];
+    for (name, text, _, _, _) in &cases {
+        write(dir.path(), &[(name, text.as_str())]);
+    }
+    // A good file in the same folder as a broken one, and a folder of its own.
+    let good = "resource \"aws_lexv2models_bot\" \"g\" {\n  name                        = \"g\"\n  role_arn                    = \"arn:aws:iam::111122223333:role/lex\"\n  idle_session_ttl_in_seconds = 3600\n}\n";
+    write(
+        dir.path(),
+        &[("truncated/good.tf", good), ("fine/main.tf", good)],
+    );
+    let out = lexguard(
+        dir.path(),
+        &["check", ".", "--select", "LEX005", "--format", "json"],
+    );
+    let report = json(&out);
+    let mut errors: Vec<(String, String, u64, u64)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_owned(),
+                e["message"].as_str().unwrap().to_owned(),
+                e["start"]["line"].as_u64().unwrap(),
+                e["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    errors.sort();
+    let mut want: Vec<(String, String, u64, u64)> = cases
+        .iter()
+        .map(|(f, _, m, l, c)| (f.to_string(), m.to_string(), *l, *c))
+        .collect();
+    want.sort();
+    assert_eq!(errors, want);
+    assert_eq!(
+        findings(&report),
+        owned(&[
+            (
+                "LEX005",
+                "fine/main.tf",
+                4,
+                3,
+                "fail",
+                "aws_lexv2models_bot.g"
+            ),
+            (
+                "LEX005",
+                "truncated/good.tf",
+                4,
+                3,
+                "fail",
+                "aws_lexv2models_bot.g"
+            ),
+        ])
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
