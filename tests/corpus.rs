@@ -85,10 +85,16 @@ fn the_utf16_plan_is_decoded() {
 /// snapshot file for the judgement of each.
 #[test]
 fn findings_on_real_templates() {
+    insta::assert_snapshot!(finding_lines(inputs()));
+}
+
+/// The findings of each file of `../shared/corpus/real` among `paths`, linted
+/// on its own, one sorted line each.
+fn finding_lines(paths: Vec<PathBuf>) -> String {
     let policies = load_policies(&[], &Selection::default()).unwrap();
     let real = corpus().join("real");
     let mut lines = Vec::new();
-    for path in inputs().into_iter().filter(|p| p.starts_with(&real)) {
+    for path in paths.into_iter().filter(|p| p.starts_with(&real)) {
         let source = SourceFile::decode(&path, std::fs::read(&path).unwrap()).unwrap();
         let findings = check_source(source, &policies, &Limits::default()).unwrap();
         let rel = path
@@ -110,7 +116,7 @@ fn findings_on_real_templates() {
         }
     }
     lines.sort();
-    insta::assert_snapshot!(lines.join("\n"));
+    lines.join("\n")
 }
 
 /// Terraform HCL files in the corpus.
@@ -148,30 +154,5 @@ fn every_corpus_tf_file_parses_and_models_without_error() {
 /// that came from different folders, so each is linted on its own.
 #[test]
 fn findings_on_real_terraform_hcl() {
-    let policies = load_policies(&[], &Selection::default()).unwrap();
-    let real = corpus().join("real");
-    let mut lines = Vec::new();
-    for path in tf_inputs().into_iter().filter(|p| p.starts_with(&real)) {
-        let source = SourceFile::decode(&path, std::fs::read(&path).unwrap()).unwrap();
-        let findings = check_source(source, &policies, &Limits::default()).unwrap();
-        let rel = path
-            .strip_prefix(&real)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        for f in findings {
-            lines.push(format!(
-                "{rel}:{}:{} {} {:?} {} {}: {}",
-                f.region.start.line,
-                f.region.start.column,
-                f.policy_id,
-                f.status,
-                f.resource.id,
-                f.property_path,
-                f.message
-            ));
-        }
-    }
-    lines.sort();
-    insta::assert_snapshot!(lines.join("\n"));
+    insta::assert_snapshot!(finding_lines(tf_inputs()));
 }

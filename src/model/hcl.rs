@@ -371,16 +371,7 @@ impl Eval<'_, '_> {
     }
 
     fn unknown(&self, span: Span, reason: String, references: Vec<Reference>) -> Node {
-        Node::new(
-            span,
-            Value::Unknown(Box::new(Unknown {
-                reason,
-                references,
-                configured: true,
-                after_apply: false,
-                partial: None,
-            })),
-        )
+        super::resolve::unknown_at(span, reason, references)
     }
 
     fn source_text(&self, span: Span) -> &str {

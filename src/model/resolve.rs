@@ -502,8 +502,17 @@ impl<'d> Resolver<'d> {
 }
 
 fn unknown_node(at: &Node, reason: String, references: Vec<Reference>) -> Node {
+    unknown_at(at.span, reason, references)
+}
+
+/// An unknown value the user configured (an expression, a reference), at `span`.
+pub(crate) fn unknown_at(
+    span: crate::source::Span,
+    reason: String,
+    references: Vec<Reference>,
+) -> Node {
     Node::new(
-        at.span,
+        span,
         Value::Unknown(Box::new(Unknown {
             reason,
             references,

@@ -814,9 +814,8 @@ impl<'t> Parser<'t> {
         false
     }
 
-    /// The rest of a `for` expression after `for`, up to (not including) `close`.
-    fn for_rest(&mut self, close: u8) -> Parsed<()> {
-        self.ws();
+    /// `key, value in collection` (the key is optional), after `for`.
+    fn for_head(&mut self, expected_in: &'static str) -> Parsed<()> {
         self.ident("a variable name after `for`")?;
         self.ws();
         if self.peek() == Some(b',') {
@@ -826,11 +825,17 @@ impl<'t> Parser<'t> {
             self.ws();
         }
         if !self.starts_with("in") {
-            return Err(self.error("`in` in the for expression"));
+            return Err(self.error(expected_in));
         }
         self.pos += 2;
         self.ws();
-        self.expr()?;
+        self.expr().map(drop)
+    }
+
+    /// The rest of a `for` expression after `for`, up to (not including) `close`.
+    fn for_rest(&mut self, close: u8) -> Parsed<()> {
+        self.ws();
+        self.for_head("`in` in the for expression")?;
         self.ws();
         self.expect(b':', "`:` in the for expression")?;
         self.ws();
@@ -962,22 +967,7 @@ impl<'t> Parser<'t> {
             "if" => {
                 self.expr()?;
             }
-            "for" => {
-                self.ident("a variable name after `for`")?;
-                self.ws();
-                if self.peek() == Some(b',') {
-                    self.pos += 1;
-                    self.ws();
-                    self.ident("a variable name after `,`")?;
-                    self.ws();
-                }
-                if !self.starts_with("in") {
-                    return Err(self.error("`in` in the for directive"));
-                }
-                self.pos += 2;
-                self.ws();
-                self.expr()?;
-            }
+            "for" => self.for_head("`in` in the for directive")?,
             "else" | "endif" | "endfor" => {}
             _ => {
                 return Err(ParseError::new(
