@@ -73,6 +73,20 @@ pub struct Reference {
     pub attribute: Option<String>,
 }
 
+impl Reference {
+    /// Whether the reference names a Terraform data source (`data.<type>.<name>`,
+    /// possibly under `module.<m>.`), whose attributes are read from its provider
+    /// rather than written in the input.
+    pub fn is_data_source(&self) -> bool {
+        let parts: Vec<&str> = self.target.split('.').collect();
+        match parts.len().checked_sub(3).map(|i| (i, parts.get(i))) {
+            // `module.data.aws_x.y` is a managed resource of a module named `data`.
+            Some((i, Some(&"data"))) => i == 0 || parts.get(i - 1) != Some(&"module"),
+            _ => false,
+        }
+    }
+}
+
 impl Node {
     pub fn new(span: Span, value: Value) -> Node {
         Node { span, value }
@@ -260,5 +274,28 @@ pub fn relocate(node: &mut Node, span: Span) {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reference;
+
+    fn reference(target: &str) -> Reference {
+        Reference {
+            target: target.to_owned(),
+            target_type: None,
+            attribute: None,
+        }
+    }
+
+    #[test]
+    fn data_source_references() {
+        assert!(reference("data.aws_kms_key.k").is_data_source());
+        assert!(reference("module.m.data.aws_kms_key.k").is_data_source());
+        assert!(reference("module.data.data.aws_kms_key.k").is_data_source());
+        assert!(!reference("aws_kms_key.k").is_data_source());
+        assert!(!reference("module.data.aws_kms_key.k").is_data_source());
+        assert!(!reference("LogKey").is_data_source());
     }
 }

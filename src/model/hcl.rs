@@ -570,11 +570,9 @@ impl Eval<'_, '_> {
                 let text = self.source_text(span);
                 let reference = super::plan::parse_reference(text, &self.scope.prefix);
                 match reference {
-                    Some(reference) => self.unknown(
-                        span,
-                        format!("`{text}` is known only after apply"),
-                        vec![reference],
-                    ),
+                    Some(reference) => {
+                        self.unknown(span, super::plan::reference_reason(text), vec![reference])
+                    }
                     None => self.not_static(expr),
                 }
             }

@@ -368,6 +368,24 @@ fn unknown_node(span: Span, expr: Expr<'_>, module_prefix: &str) -> Node {
     )
 }
 
+/// Why the value of a Terraform reference to a resource (`aws_iam_role.lex.arn`,
+/// `data.aws_region.current.name`) is unknown in the configuration: a managed
+/// resource's attributes are known only after apply, a data source's when
+/// Terraform reads it while planning.
+pub(crate) fn reference_reason(expression: &str) -> String {
+    let stripped = strip_instance_keys(expression);
+    match stripped.split('.').collect::<Vec<_>>().as_slice() {
+        ["data", "aws_iam_policy_document", ..] => {
+            format!("`{expression}` is rendered by Terraform when it plans")
+        }
+        ["data", ty, ..] if ty.starts_with("aws_") || ty.starts_with("awscc_") => {
+            format!("`{expression}` is read from AWS when Terraform plans")
+        }
+        ["data", ..] => format!("`{expression}` is read by Terraform when it plans"),
+        _ => format!("`{expression}` is known only after apply"),
+    }
+}
+
 /// Parses a Terraform reference (`aws_iam_role.lex.arn`, `data.x.y.z`,
 /// `module.m.out`, `var.v`) into a resource reference when it names one.
 pub(crate) fn parse_reference(reference: &str, module_prefix: &str) -> Option<Reference> {
@@ -450,5 +468,29 @@ mod tests {
             })
         );
         assert_eq!(parse_reference("var.x", ""), None);
+    }
+
+    #[test]
+    fn data_sources_are_read_when_terraform_plans() {
+        assert_eq!(
+            reference_reason("data.aws_region.current.name"),
+            "`data.aws_region.current.name` is read from AWS when Terraform plans"
+        );
+        assert_eq!(
+            reference_reason(r#"data.awscc_lex_bot.b["x"].id"#),
+            "`data.awscc_lex_bot.b[\"x\"].id` is read from AWS when Terraform plans"
+        );
+        assert_eq!(
+            reference_reason("data.aws_iam_policy_document.trust.json"),
+            "`data.aws_iam_policy_document.trust.json` is rendered by Terraform when it plans"
+        );
+        assert_eq!(
+            reference_reason("data.external.tags.result"),
+            "`data.external.tags.result` is read by Terraform when it plans"
+        );
+        assert_eq!(
+            reference_reason("aws_iam_role.lex.arn"),
+            "`aws_iam_role.lex.arn` is known only after apply"
+        );
     }
 }

@@ -302,7 +302,7 @@ impl<'d> Resolver<'d> {
                 let reason = if references.is_empty() {
                     format!("expression `{expression}` is evaluated only by Terraform")
                 } else {
-                    format!("`{expression}` is known only after apply")
+                    super::plan::reference_reason(expression)
                 };
                 Some(&*arena.alloc(unknown_node(node, reason, references)))
             }

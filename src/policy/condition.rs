@@ -102,6 +102,8 @@ pub enum Op {
     Empty(bool),
     /// The value is a reference to a resource of one of these types.
     References(Vec<String>),
+    /// The value is a reference to a Terraform data source of one of these types.
+    ReferencesData(Vec<String>),
     /// `literal: true`: the value is written as a known value, not chosen by an
     /// `Fn::If` branch or computed from something unknown.
     Literal(bool),

@@ -1210,7 +1210,7 @@ pub(crate) fn op_on_known(op: &Op, node: &Node) -> bool {
         Op::Compare { op, bound } => number(node).is_some_and(|n| op.holds(n, *bound)),
         Op::Type(types) => types.iter().any(|t| has_type(node, *t)),
         Op::Empty(want) => is_empty(node) == *want,
-        Op::References(_) => false,
+        Op::References(_) | Op::ReferencesData(_) => false,
         Op::Literal(want) => *want,
     }
 }
@@ -1225,7 +1225,7 @@ fn op_on_missing(op: &Op) -> bool {
         Op::Empty(want) => *want,
         // An unset bound (a parameter left `null`) limits nothing.
         Op::Compare { bound, .. } => bound.is_nan(),
-        Op::Type(_) | Op::References(_) | Op::Literal(_) => false,
+        Op::Type(_) | Op::References(_) | Op::ReferencesData(_) | Op::Literal(_) => false,
     }
 }
 
@@ -1249,6 +1249,11 @@ fn op_on_unknown(op: &Op, unknown: &Unknown) -> Truth {
                 .iter()
                 .any(|r| r.target_type.as_ref().is_some_and(|t| types.contains(t))),
         ),
+        Op::ReferencesData(types) if !unknown.references.is_empty() => {
+            truth(unknown.references.iter().any(|r| {
+                r.is_data_source() && r.target_type.as_ref().is_some_and(|t| types.contains(t))
+            }))
+        }
         _ => Truth::Unknown,
     }
 }

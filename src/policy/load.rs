@@ -200,7 +200,7 @@ const CHECK_FIELDS: [&str; 8] = [
     "message",
 ];
 
-const OPERATORS: [&str; 19] = [
+const OPERATORS: [&str; 20] = [
     "if_unknown",
     "literal",
     "exists",
@@ -218,6 +218,7 @@ const OPERATORS: [&str; 19] = [
     "type",
     "empty",
     "references",
+    "references_data",
     "case_insensitive",
     "path",
 ];
@@ -561,6 +562,7 @@ impl Compiler<'_> {
                         .ok_or_else(|| wrong_type(value, "empty", "a boolean"))?,
                 ),
                 "references" => Op::References(string_list(value, "references")?),
+                "references_data" => Op::ReferencesData(string_list(value, "references_data")?),
                 "literal" => Op::Literal(
                     value
                         .as_bool()
