@@ -695,3 +695,20 @@ fn hostile_tf_files_are_errors_at_their_place() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A data source reads an existing bot or alias whose settings are not in the
+/// input: no policy judges its settings (before, seven checks failed on the
+/// two V2 ones). Only LEX017, whose `where` opts in, reports a V1 data source,
+/// by design (`include_data_sources`).
+#[test]
+fn lex_data_sources_are_not_judged_as_if_configured_here() {
+    let text = "data \"awscc_lex_bot\" \"existing\" {\n  id = \"ABCDEFGHIJ\"\n}\n\ndata \"awscc_lex_bot_alias\" \"existing\" {\n  id = \"ABCDEFGHIJ|TSTALIASID\"\n}\n\ndata \"aws_lex_bot\" \"legacy\" {\n  name = \"OrderFlowers\"\n}\n";
+    let policies = load_policies(&[], &Selection::default()).unwrap();
+    let source = SourceFile::decode(Path::new("main.tf"), text.as_bytes().to_vec()).unwrap();
+    let found: Vec<String> = check_source(source, &policies, &Limits::default())
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f.policy_id, f.resource.id))
+        .collect();
+    assert_eq!(found, ["LEX017 data.aws_lex_bot.legacy"]);
+}

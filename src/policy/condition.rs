@@ -15,6 +15,11 @@ pub struct Check {
     pub for_each: Vec<Path>,
     /// Applicability: false means N/A, unknown gives an unknown finding.
     pub applies_when: Option<Condition>,
+    /// Whether the check runs on Terraform data sources. A data source reads
+    /// an existing resource whose settings are not in the input, so checks
+    /// skip them unless their `where` says which mode it wants (`mode: data`
+    /// or `mode: managed`, as LEX017's opt-in does).
+    pub data_sources: bool,
     /// What must hold: false gives a finding with `outcome`, unknown an unknown finding.
     pub require: Condition,
     /// Status of the finding when `require` is false.
@@ -26,6 +31,21 @@ pub struct Check {
     pub message: String,
     /// Message for unknown findings (`{{reason}}` says why); a generic one when absent.
     pub unknown_message: Option<String>,
+}
+
+impl Condition {
+    /// Whether the condition tests the mode of the resource it is evaluated on
+    /// (not of linked resources, which their own conditions judge).
+    pub fn tests_own_mode(&self) -> bool {
+        match self {
+            Condition::Mode(_) => true,
+            Condition::All(list) | Condition::Any(list) | Condition::None(list) => {
+                list.iter().any(Condition::tests_own_mode)
+            }
+            Condition::Not(inner) => inner.tests_own_mode(),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

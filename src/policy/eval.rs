@@ -15,7 +15,7 @@ use super::path::{key_matches, Path, Root, Step};
 use super::Policy;
 use crate::finding::{Finding, RelatedLocation, ResourceRef, Status};
 use crate::model::link;
-use crate::model::{Model, Resource};
+use crate::model::{Mode, Model, Resource};
 use crate::node::{Node, Unknown, Value};
 use crate::source::{SourceFile, Span};
 
@@ -44,7 +44,9 @@ pub fn evaluate_model(policies: &[Policy], model: &Model<'_>) -> Vec<Finding> {
         let root = ctx.root();
         for policy in policies {
             for check in &policy.checks {
-                if check.resource_types.contains(&resource.resource_type) {
+                if check.resource_types.contains(&resource.resource_type)
+                    && (resource.mode == Mode::Managed || check.data_sources)
+                {
                     ctx.run_check(policy, check, &root, &mut findings);
                 }
             }

@@ -250,10 +250,12 @@ impl Compiler<'_> {
                 ))
             }
         };
+        let applies_when = fields.get("where").map(|n| self.condition(n)).transpose()?;
         Ok(Check {
             resource_types,
             for_each: self.paths(fields.get("for_each"))?,
-            applies_when: fields.get("where").map(|n| self.condition(n)).transpose()?,
+            data_sources: applies_when.as_ref().is_some_and(Condition::tests_own_mode),
+            applies_when,
             require: self.condition(fields.required("require")?)?,
             outcome,
             at: match fields.get("at") {
