@@ -405,11 +405,28 @@ impl<'t> Parser<'t> {
         }
         self.pos += 1;
         self.enter()?;
+        // A block whose body starts on the line of its `{` is a one-line
+        // block, which holds a single attribute and nothing else (HCL's
+        // "single-line block"; Terraform rejects `a { b {} }`).
+        self.skip(false);
+        let one_line = !matches!(self.peek(), None | Some(b'\n' | b'}'));
         let saved = std::mem::replace(&mut self.newlines, false);
         let body = self.body(true);
         self.newlines = saved;
         self.depth -= 1;
         let body = body?;
+        if one_line {
+            let single = match body.items.as_slice() {
+                [Item::Attribute(a)] => self
+                    .bytes
+                    .get(a.span.end()..self.pos)
+                    .is_some_and(|gap| !gap.contains(&b'\n')),
+                _ => false,
+            };
+            if !single {
+                return Err(self.error("a single attribute in a one-line block"));
+            }
+        }
         self.expect(b'}', "`}` closing the block")?;
         Ok(Block {
             span: Span::new(name.span.start(), self.pos),
@@ -1366,5 +1383,23 @@ n = f(xs...)
         assert!(parse_ok("\n  # only a comment\n").body.items.is_empty());
         let file = parse_ok("locals { a = 1 }\nterraform {}\n");
         assert_eq!(file.body.items.len(), 2);
+    }
+
+    #[test]
+    fn one_line_blocks_hold_one_attribute_only() {
+        assert!(
+            parse_ok("a { b = 1 }\nc { /* x */ d = 2 }\n")
+                .body
+                .items
+                .len()
+                == 2
+        );
+        for text in ["a { b {} }\n", "a { b = 1\nc = 2\n}\n", "a { b = 1\n}\n"] {
+            let err = parse(text, &Limits::default()).unwrap_err();
+            assert!(
+                err.to_string().contains("one-line block"),
+                "{text:?}: {err}"
+            );
+        }
     }
 }
