@@ -451,34 +451,9 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-/// Twin resources whose findings differ on purpose, with why. Each must
-/// differ, so the entry goes when the reason does.
-const KNOWN_DIFFERENCES: [(&str, &str, &str); 3] = [
-    (
-        "LEX020/fail.tf",
-        "awscc_lex_resource_policy.encoded",
-        JSONENCODE_IN_TF_JSON,
-    ),
-    (
-        "LEX021/fail.tf",
-        "awscc_lex_resource_policy.encoded",
-        JSONENCODE_IN_TF_JSON,
-    ),
-    (
-        "LEX022/fail.tf",
-        "awscc_lex_resource_policy.encoded",
-        JSONENCODE_IN_TF_JSON,
-    ),
-];
-
-/// The `.tf.json` reader leaves function calls inside `${…}` unevaluated
-/// (unknown), while the HCL evaluator computes `jsonencode` of a document.
-const JSONENCODE_IN_TF_JSON: &str =
-    "`\"${jsonencode(…)}\"` is unknown in .tf.json; the same call in .tf is evaluated";
-
 /// Every `X.tf` fixture with an `X.tf.json` twin gives the same findings:
 /// the same policies on the same resources with the same status (the lines
-/// are each file's own), but for the known differences above.
+/// are each file's own).
 #[test]
 fn tf_and_tf_json_twins_give_the_same_findings() {
     let policies = load_policies(&[], &Selection::default()).unwrap();
@@ -511,27 +486,7 @@ fn tf_and_tf_json_twins_give_the_same_findings() {
                 continue;
             }
             twins += 1;
-            let (mut a, mut b) = (findings(&tf), findings(&twin));
-            let name = format!(
-                "{}/{}",
-                folder.file_name().unwrap().to_string_lossy(),
-                tf.file_name().unwrap().to_string_lossy()
-            );
-            for (file, resource, why) in KNOWN_DIFFERENCES {
-                if file != name {
-                    continue;
-                }
-                let of = |f: &[(String, String, Status)]| -> Vec<(String, String, Status)> {
-                    f.iter().filter(|x| x.1 == resource).cloned().collect()
-                };
-                if of(&a) == of(&b) {
-                    problems.push(format!(
-                        "{name}: {resource} no longer differs ({why}); remove it from KNOWN_DIFFERENCES"
-                    ));
-                }
-                a.retain(|x| x.1 != resource);
-                b.retain(|x| x.1 != resource);
-            }
+            let (a, b) = (findings(&tf), findings(&twin));
             if a != b {
                 problems.push(format!(
                     "{}:\n  .tf:      {a:?}\n  .tf.json: {b:?}",

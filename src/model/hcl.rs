@@ -302,6 +302,63 @@ impl<'f> Scope<'f> {
     }
 }
 
+/// Evaluates one expression written inside `${…}` of a `.tf.json` string, with
+/// the file's variable defaults (locals and references stay unknown here; the
+/// `.tf.json` resolver handles plain `local.x` and references itself). Every
+/// span of the result is `span`, the string's: the expression has no place of
+/// its own in the file.
+pub(crate) fn evaluate_expression(
+    text: &str,
+    variables: &HashMap<&str, Option<&Node>>,
+    span: Span,
+) -> Node {
+    let expr = match crate::parse::hcl::parse_expression(text, &crate::parse::Limits::default()) {
+        Ok(expr) => expr,
+        Err(err) => {
+            return super::resolve::unknown_at(
+                span,
+                format!("expression `{text}` does not parse: {err}"),
+                Vec::new(),
+            )
+        }
+    };
+    let source = std::sync::Arc::new(crate::source::SourceFile::new(
+        "<expression>",
+        text.to_owned(),
+        crate::source::Encoding::Utf8,
+    ));
+    let files = [ModuleFile {
+        source,
+        file: File {
+            body: Body::default(),
+            comments: Vec::new(),
+        },
+    }];
+    let scope = Scope {
+        files: &files,
+        prefix: String::new(),
+        variables: variables
+            .iter()
+            .map(|(name, default)| {
+                let binding = match default {
+                    Some(value) => Binding::Argument((*value).clone()),
+                    None => Binding::Unset,
+                };
+                (*name, binding)
+            })
+            .collect(),
+        locals: HashMap::new(),
+        local_values: RefCell::new(HashMap::new()),
+    };
+    let value = Eval {
+        scope: &scope,
+        file_index: 0,
+        hops: 0,
+    }
+    .expr(&expr);
+    relocated(value, span)
+}
+
 /// The first attribute `name` of a body.
 fn attribute<'b>(body: &'b Body, name: &str) -> Option<&'b Expr> {
     body.items.iter().find_map(|item| match item {

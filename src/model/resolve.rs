@@ -292,13 +292,16 @@ impl<'d> Resolver<'d> {
                         }
                     }
                 }
-                let references = if is_traversal(expression) {
-                    super::plan::parse_reference(expression, "")
-                        .into_iter()
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+                if !is_traversal(expression) {
+                    // A function call or operator: HCL's own evaluator computes
+                    // what is known (`jsonencode` of a document, `merge` of
+                    // literals); the rest stays unknown with its reason.
+                    let value = super::hcl::evaluate_expression(expression, variables, node.span);
+                    return Some(&*arena.alloc(value));
+                }
+                let references: Vec<Reference> = super::plan::parse_reference(expression, "")
+                    .into_iter()
+                    .collect();
                 let reason = if references.is_empty() {
                     format!("expression `{expression}` is evaluated only by Terraform")
                 } else {
@@ -318,6 +321,14 @@ impl<'d> Resolver<'d> {
     where
         'd: 'a,
     {
+        // Templates nest templates; a hostile file must not nest them forever.
+        if hops >= MAX_HOPS {
+            return unknown_node(
+                node,
+                format!("template string `{text}` nests too deeply to evaluate"),
+                Vec::new(),
+            );
+        }
         let mut out = String::with_capacity(text.len());
         let mut references = Vec::new();
         let mut partial = false;
@@ -550,6 +561,13 @@ enum Interpolation<'t> {
 }
 
 fn single_interpolation(text: &str) -> Interpolation<'_> {
+    // One interpolation spanning the whole text, whatever it nests inside its
+    // quoted strings (`${file("${path.module}/x.json")}`).
+    if text.starts_with("${") && matching_brace(text, 2).is_some_and(|c| c + 1 == text.len()) {
+        if let Some(inner) = text.get(2..text.len() - 1) {
+            return Interpolation::Single(inner);
+        }
+    }
     let bytes = text.as_bytes();
     let mut live = Vec::new();
     let mut i = 0;
@@ -705,6 +723,31 @@ mod tests {
         );
         assert_eq!(value("m").as_f64(), Some(300.0));
         assert_eq!(value("s").as_str(), Some("b"));
+    }
+
+    /// A whole-text interpolation that nests `${…}` inside its quoted strings
+    /// is one expression; before, it was re-read as a template of itself until
+    /// the stack overflowed.
+    #[test]
+    fn nested_interpolations_in_strings_terminate() {
+        let text = r#"${file("${path.module}/x.json")}"#;
+        assert!(
+            matches!(single_interpolation(text), Interpolation::Single(inner)
+            if inner == r#"file("${path.module}/x.json")"#)
+        );
+        let resolver = Resolver::TerraformConfig {
+            variables: HashMap::new(),
+            locals: HashMap::new(),
+        };
+        let arena = Arena::new();
+        for text in [text, r#"x-${a("${b("${c}")}")}-y"#] {
+            let node = Node::new(crate::source::Span::new(0, 1), Value::String(text.into()));
+            let resolved = resolver.resolve(&node, &arena).unwrap();
+            assert!(
+                matches!(resolved.value, Value::Unknown(_)),
+                "{text}: {resolved:?}"
+            );
+        }
     }
 
     #[test]

@@ -200,6 +200,30 @@ pub fn parse(text: &str, limits: &Limits) -> Result<File, ParseError> {
     })
 }
 
+/// Parses one expression, as written inside `${…}` of a `.tf.json` string.
+///
+/// # Errors
+///
+/// A [`ParseError`] at the first syntax error or at text after the expression.
+pub fn parse_expression(text: &str, limits: &Limits) -> Result<Expr, ParseError> {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+        max_depth: limits.max_depth,
+        newlines: true,
+        comments: Vec::new(),
+    };
+    parser.ws();
+    let expr = parser.expr()?;
+    parser.ws();
+    if parser.pos < text.len() {
+        return Err(parser.error("the end of the expression"));
+    }
+    Ok(expr)
+}
+
 struct Parser<'t> {
     text: &'t str,
     bytes: &'t [u8],
