@@ -183,15 +183,7 @@ impl BinaryOp {
 /// one body (at the second definition), and for nesting deeper than
 /// `limits.max_depth`.
 pub fn parse(text: &str, limits: &Limits) -> Result<File, ParseError> {
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        depth: 0,
-        max_depth: limits.max_depth,
-        newlines: false,
-        comments: Vec::new(),
-    };
+    let mut parser = Parser::new(text, limits.max_depth, false);
     // A byte-order mark was removed when the file was decoded.
     let body = parser.body(false)?;
     Ok(File {
@@ -206,15 +198,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<File, ParseError> {
 ///
 /// A [`ParseError`] at the first syntax error or at text after the expression.
 pub fn parse_expression(text: &str, limits: &Limits) -> Result<Expr, ParseError> {
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        depth: 0,
-        max_depth: limits.max_depth,
-        newlines: true,
-        comments: Vec::new(),
-    };
+    let mut parser = Parser::new(text, limits.max_depth, true);
     parser.ws();
     let expr = parser.expr()?;
     parser.ws();
@@ -238,6 +222,18 @@ struct Parser<'t> {
 type Parsed<T> = Result<T, ParseError>;
 
 impl<'t> Parser<'t> {
+    fn new(text: &'t str, max_depth: usize, newlines: bool) -> Parser<'t> {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+            max_depth,
+            newlines,
+            comments: Vec::new(),
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -1094,15 +1090,13 @@ impl<'t> Parser<'t> {
         };
         // Parse the body as a template over its own slice, then shift spans.
         let after = self.pos;
-        let mut inner = Parser {
-            text: self.text.get(..body_end).unwrap_or(""),
-            bytes: self.bytes.get(..body_end).unwrap_or(&[]),
-            pos: body_start,
-            depth: self.depth,
-            max_depth: self.max_depth,
-            newlines: true,
-            comments: Vec::new(),
-        };
+        let mut inner = Parser::new(
+            self.text.get(..body_end).unwrap_or(""),
+            self.max_depth,
+            true,
+        );
+        inner.pos = body_start;
+        inner.depth = self.depth;
         let mut parts = inner.template(None)?;
         self.pos = after;
         if flush {
